@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one KSM event source: every probe point becomes a struct ksm_event on
+ * one ring buffer. User space decides, by probing, which programs load:
+ * stock tracepoints always, kernel-patch/ tracepoints when the kernel has
+ * them, fentry/fexit fallbacks when it has not and trampolines are allowed.
+ *
+ * The ksm tracepoints fire in ksmd (or in a sysfs writer), not in the page
+ * owner's context, so the owner is resolved from the mm argument.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ksm_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Filters, set by user space before load. 0 means "no filter". */
+const volatile __u32 targ_tgid = 0;
+const volatile __u64 targ_cgid = 0;	/* cgroup id of the subtree root */
+const volatile __s32 targ_cglevel = -1;	/* its depth below the v2 root */
+const volatile __u32 event_mask = 0;	/* bit per enum ksm_event_kind, 0 = all */
+/*
+ * Base of the struct page array, for the fentry fallbacks' folio -> pfn:
+ * the x86-64 4-level default, or read from vmemmap_base when the kernel
+ * randomises it (user space finds that variable in /proc/kallsyms).
+ */
+const volatile __u64 vmemmap_start = 0xffffea0000000000ULL;
+const volatile __u64 vmemmap_base_sym = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 21);	/* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSM_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/*
+ * mm -> owning tgid, learnt at ksm_enter (which runs in the madvise/prctl
+ * caller). Used when the kernel has no mm->owner (CONFIG_MEMCG=n).
+ */
+struct mm_owner {
+	__u32 tgid;
+	__u32 __pad;
+	__u64 cgroup_id;
+	char comm[KSM_COMM_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct mm_owner);
+} mm_owners SEC(".maps");
+
+/* fentry -> fexit hand-over for the fallbacks, keyed by thread id. */
+struct fallback_stash {
+	__u64 node;
+	__u64 kpfn;
+	__u64 count;
+	__u64 reported;	/* a stale verdict already reported the removal */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct fallback_stash);
+} stash SEC(".maps");
+
+/* Counters for remove_all_stable_nodes, per thread (fallback path). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct fallback_stash);
+} rasn_stash SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool kind_wanted(__u32 kind)
+{
+	return !event_mask || (event_mask & (1u << kind));
+}
+
+/* Is the cgroup with this task's v2 cgroup under the filter's subtree? */
+static __always_inline bool cgroup_matches(struct task_struct *task)
+{
+	struct cgroup *cgrp, *anc;
+	int level;
+
+	if (!targ_cgid)
+		return true;
+	if (!task)
+		return false;
+	cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	if (!cgrp)
+		return false;
+	level = BPF_CORE_READ(cgrp, level);
+	if (level < targ_cglevel || targ_cglevel < 0 || targ_cglevel > 255)
+		return false;
+	anc = BPF_CORE_READ(cgrp, ancestors[targ_cglevel]);
+	return anc && BPF_CORE_READ(anc, kn, id) == targ_cgid;
+}
+
+/*
+ * Fill pid/comm/cgroup of the mm's owner. Returns false when a pid or
+ * cgroup filter is set and the owner does not match.
+ */
+static __always_inline bool attribute(struct ksm_event *e, struct mm_struct *mm)
+{
+	struct task_struct *owner = NULL;
+	struct mm_owner *mo;
+	__u64 key = (__u64)mm;
+
+	e->mm = key;
+	if (!mm)
+		return !targ_tgid && !targ_cgid;
+	if (bpf_core_field_exists(mm->owner))
+		owner = BPF_CORE_READ(mm, owner);
+	if (owner) {
+		e->pid = BPF_CORE_READ(owner, tgid);
+		BPF_CORE_READ_STR_INTO(&e->comm, owner, group_leader, comm);
+		e->cgroup_id = BPF_CORE_READ(owner, cgroups, dfl_cgrp, kn, id);
+		if (targ_tgid && e->pid != targ_tgid)
+			return false;
+		return cgroup_matches(owner);
+	}
+	mo = bpf_map_lookup_elem(&mm_owners, &key);
+	if (mo) {
+		e->pid = mo->tgid;
+		e->cgroup_id = mo->cgroup_id;
+		__builtin_memcpy(e->comm, mo->comm, sizeof(e->comm));
+	}
+	if (targ_tgid && e->pid != targ_tgid)
+		return false;
+	/* Without an owner task the subtree test falls back to an exact id. */
+	return !targ_cgid || e->cgroup_id == targ_cgid;
+}
+
+/* Reserve a record with the common header filled; NULL if unwanted/full. */
+static __always_inline struct ksm_event *ev_new(__u32 kind, __u32 source)
+{
+	struct ksm_event *e;
+
+	if (!kind_wanted(kind))
+		return NULL;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(KSM_STAT_DROPPED);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->source = source;
+	e->cpu = bpf_get_smp_processor_id();
+	e->nid = -1;
+	e->nid2 = -1;
+	return e;
+}
+
+static __always_inline void ev_submit(struct ksm_event *e)
+{
+	bpf_ringbuf_submit(e, 0);
+	stat_inc(KSM_STAT_EMITTED);
+}
+
+static __always_inline void ev_discard(struct ksm_event *e)
+{
+	bpf_ringbuf_discard(e, 0);
+	stat_inc(KSM_STAT_FILTERED);
+}
+
+/* Events with an mm: attribute, then submit or drop by filter. */
+static __always_inline void ev_finish_mm(struct ksm_event *e, void *mm)
+{
+	if (attribute(e, mm))
+		ev_submit(e);
+	else
+		ev_discard(e);
+}
+
+/* Events without an owner are dropped when a pid or cgroup filter is set. */
+static __always_inline void ev_finish_global(struct ksm_event *e)
+{
+	if (targ_tgid || targ_cgid)
+		ev_discard(e);
+	else
+		ev_submit(e);
+}
+
+/* ---- stock tracepoints ------------------------------------------------ */
+
+static __always_inline int scan_event(__u32 kind, int seq, __u32 rmap_entries)
+{
+	struct ksm_event *e = ev_new(kind, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->aux[0] = seq;
+	e->aux[1] = rmap_entries;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_start_scan")
+int BPF_PROG(ksm_start_scan, int seq, __u32 rmap_entries)
+{
+	return scan_event(KSM_EV_START_SCAN, seq, rmap_entries);
+}
+
+SEC("tp_btf/ksm_stop_scan")
+int BPF_PROG(ksm_stop_scan, int seq, __u32 rmap_entries)
+{
+	return scan_event(KSM_EV_STOP_SCAN, seq, rmap_entries);
+}
+
+SEC("tp_btf/ksm_enter")
+int BPF_PROG(ksm_enter, void *mm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct mm_owner mo = {};
+	struct ksm_event *e;
+	__u64 key = (__u64)mm;
+
+	/* ksm_enter runs in the task that asked for merging: remember it. */
+	if (BPF_CORE_READ(task, mm) == mm) {
+		mo.tgid = BPF_CORE_READ(task, tgid);
+		mo.cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(mo.comm, sizeof(mo.comm));
+		bpf_map_update_elem(&mm_owners, &key, &mo, BPF_ANY);
+	}
+	e = ev_new(KSM_EV_ENTER, KSM_SRC_TP_STOCK);
+	if (e)
+		ev_finish_mm(e, mm);
+	return 0;
+}
+
+SEC("tp_btf/ksm_exit")
+int BPF_PROG(ksm_exit, void *mm)
+{
+	struct ksm_event *e = ev_new(KSM_EV_EXIT, KSM_SRC_TP_STOCK);
+	__u64 key = (__u64)mm;
+
+	if (e)
+		ev_finish_mm(e, mm);
+	bpf_map_delete_elem(&mm_owners, &key);
+	return 0;
+}
+
+SEC("tp_btf/ksm_merge_one_page")
+int BPF_PROG(ksm_merge_one_page, unsigned long pfn, void *rmap_item, void *mm, int err)
+{
+	struct ksm_event *e = ev_new(KSM_EV_MERGE_ONE_PAGE, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->pfn = pfn;
+	e->err = err;
+	ev_finish_mm(e, mm);
+	return 0;
+}
+
+SEC("tp_btf/ksm_merge_with_ksm_page")
+int BPF_PROG(ksm_merge_with_ksm_page, void *ksm_page, unsigned long pfn, void *rmap_item,
+	     void *mm, int err)
+{
+	struct ksm_event *e = ev_new(KSM_EV_MERGE_WITH_KSM_PAGE, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->pfn = pfn;
+	e->err = err;
+	e->aux[0] = ksm_page != NULL;
+	ev_finish_mm(e, mm);
+	return 0;
+}
+
+SEC("tp_btf/ksm_remove_ksm_page")
+int BPF_PROG(ksm_remove_ksm_page, unsigned long pfn)
+{
+	struct ksm_event *e = ev_new(KSM_EV_REMOVE_KSM_PAGE, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->pfn = pfn;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_remove_rmap_item")
+int BPF_PROG(ksm_remove_rmap_item, unsigned long pfn, void *rmap_item, void *mm)
+{
+	struct ksm_event *e = ev_new(KSM_EV_REMOVE_RMAP_ITEM, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->pfn = pfn;
+	ev_finish_mm(e, mm);
+	return 0;
+}
+
+SEC("tp_btf/ksm_advisor")
+int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned int cpu_percent)
+{
+	struct ksm_event *e = ev_new(KSM_EV_ADVISOR, KSM_SRC_TP_STOCK);
+
+	if (!e)
+		return 0;
+	e->aux[0] = scan_time;
+	e->aux[1] = pages_to_scan;
+	e->aux[2] = cpu_percent;
+	ev_finish_global(e);
+	return 0;
+}
+
+/* ---- kernel-patch/ tracepoints ---------------------------------------- */
+
+SEC("tp_btf/ksm_stable_node_insert")
+int BPF_PROG(ksm_stable_node_insert, void *node, void *chain, unsigned long kpfn, int nid)
+{
+	struct ksm_event *e = ev_new(KSM_EV_STABLE_NODE_INSERT, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->node = (__u64)node;
+	e->aux[0] = (__u64)chain;
+	e->pfn = kpfn;
+	e->nid = nid;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_stable_node_remove")
+int BPF_PROG(ksm_stable_node_remove, void *node, unsigned long kpfn, int nid, int reason,
+	     int rmap_items)
+{
+	struct ksm_event *e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->node = (__u64)node;
+	e->pfn = kpfn;
+	e->nid = nid;
+	e->reason = reason;
+	e->aux[0] = rmap_items;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_get_folio_stale")
+int BPF_PROG(ksm_get_folio_stale, void *node, unsigned long kpfn, int reason)
+{
+	struct ksm_event *e = ev_new(KSM_EV_GET_FOLIO_STALE, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->node = (__u64)node;
+	e->pfn = kpfn;
+	e->reason = reason;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_get_folio_retry")
+int BPF_PROG(ksm_get_folio_retry, void *node, unsigned long old_kpfn, unsigned long new_kpfn)
+{
+	struct ksm_event *e = ev_new(KSM_EV_GET_FOLIO_RETRY, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->node = (__u64)node;
+	e->pfn = old_kpfn;
+	e->pfn2 = new_kpfn;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_migrate_folio")
+int BPF_PROG(ksm_migrate_folio, void *node, unsigned long old_pfn, unsigned long new_pfn,
+	     int old_nid, int new_nid)
+{
+	struct ksm_event *e = ev_new(KSM_EV_MIGRATE_FOLIO, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->node = (__u64)node;
+	e->pfn = old_pfn;
+	e->pfn2 = new_pfn;
+	e->nid = old_nid;
+	e->nid2 = new_nid;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_swapin_copy")
+int BPF_PROG(ksm_swapin_copy, unsigned long pfn, unsigned long new_pfn, void *mm, int reason,
+	     int result)
+{
+	struct ksm_event *e = ev_new(KSM_EV_SWAPIN_COPY, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->pfn = pfn;
+	e->pfn2 = new_pfn;
+	e->reason = reason;
+	e->result = result;
+	ev_finish_mm(e, mm);
+	return 0;
+}
+
+SEC("tp_btf/ksm_remove_all_stable_nodes_begin")
+int BPF_PROG(ksm_remove_all_stable_nodes_begin, int reason)
+{
+	struct ksm_event *e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->reason = reason;
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("tp_btf/ksm_remove_all_stable_nodes_end")
+int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
+	     unsigned long busy, int err)
+{
+	struct ksm_event *e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_TP_PATCHED);
+
+	if (!e)
+		return 0;
+	e->reason = reason;
+	e->aux[0] = removed;
+	e->aux[1] = busy;
+	e->err = err;
+	ev_finish_global(e);
+	return 0;
+}
+
+/* ---- fentry/fexit fallbacks for stock kernels that allow trampolines --- */
+
+#define MAPPING_FLAGS	3UL	/* PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE */
+#define MAPPING_KSM	3UL	/* PAGE_MAPPING_KSM */
+
+static __always_inline __u64 folio_to_pfn(struct folio *folio)
+{
+	__u64 base = vmemmap_start;
+
+	if (vmemmap_base_sym)
+		bpf_probe_read_kernel(&base, sizeof(base), (void *)vmemmap_base_sym);
+	return ((__u64)folio - base) / bpf_core_type_size(struct page);
+}
+
+/* The folio's stable node, or 0 if it is not a KSM folio. */
+static __always_inline __u64 folio_ksm_node(struct folio *folio, bool *is_ksm)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(folio, mapping);
+
+	*is_ksm = (mapping & MAPPING_FLAGS) == MAPPING_KSM;
+	return *is_ksm ? mapping & ~MAPPING_FLAGS : 0;
+}
+
+SEC("fentry/folio_migrate_ksm")
+int BPF_PROG(fentry_folio_migrate_ksm, struct folio *newfolio, struct folio *folio)
+{
+	struct ksm_event *e;
+	bool is_ksm;
+	__u64 node = folio_ksm_node(folio, &is_ksm);
+
+	if (!node)
+		return 0;
+	e = ev_new(KSM_EV_MIGRATE_FOLIO, KSM_SRC_FENTRY);
+	if (!e)
+		return 0;
+	e->node = node;
+	e->pfn = folio_to_pfn(folio);
+	e->pfn2 = folio_to_pfn(newfolio);
+	ev_finish_global(e);
+	return 0;
+}
+
+SEC("fexit/ksm_might_need_to_copy")
+int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma,
+	     unsigned long addr, struct folio *ret)
+{
+	struct ksm_event *e;
+	bool is_ksm;
+	__u64 node = folio_ksm_node(folio, &is_ksm);
+	long r = (long)ret;
+
+	/* Same contract as the patched tracepoint: KSM folios and real copies. */
+	if (!is_ksm && ret == folio)
+		return 0;
+	e = ev_new(KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY);
+	if (!e)
+		return 0;
+	e->pfn = folio_to_pfn(folio);
+	if (ret == folio) {
+		__u64 flags = 0;
+
+		/* unsigned long in 6.12, memdesc_flags_t later: read the word */
+		bpf_core_read(&flags, sizeof(flags), &folio->flags);
+		int uptodate = bpf_core_enum_value(enum pageflags, PG_uptodate);
+
+		e->result = (flags >> uptodate) & 1 ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
+	} else if (!ret) {
+		e->result = KSM_COPY_NOMEM;
+	} else if (r < 0 && r >= -4095) {
+		e->result = KSM_COPY_HWPOISON;
+		e->err = r;
+	} else {
+		e->result = KSM_COPY_NEW;
+		e->pfn2 = folio_to_pfn(ret);
+	}
+	if (!is_ksm)
+		e->reason = KSM_COPY_ANON_VMA;
+	else if (!node)
+		e->reason = KSM_COPY_NO_STABLE_NODE;
+	else if (e->result == KSM_COPY_SAME)
+		e->reason = KSM_COPY_NONE;
+	else
+		e->reason = KSM_COPY_UNMERGE;	/* a node, yet a copy: only unmerge does that */
+	ev_finish_mm(e, BPF_CORE_READ(vma, vm_mm));
+	return 0;
+}
+
+SEC("fentry/ksm_get_folio")
+int BPF_PROG(fentry_ksm_get_folio, struct ksm_stable_node *node)
+{
+	struct fallback_stash st = {};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	st.node = (__u64)node;
+	st.kpfn = BPF_CORE_READ(node, kpfn);
+	st.count = BPF_CORE_READ(node, rmap_hlist_len);
+	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/ksm_get_folio")
+int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node, int flags, struct folio *ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &tid);
+	struct ksm_event *e;
+
+	if (!st)
+		return 0;
+	/*
+	 * NULL is the stale verdict (ERR_PTR(-EBUSY) a failed trylock), and
+	 * ksm_get_folio has then removed the node from the tree: report both,
+	 * as the patched kernel does, and tell remove_stable_node's exit.
+	 */
+	if (!ret && st->node == (__u64)node) {
+		__u32 rkey = tid | 0x80000000u;
+		struct fallback_stash *rs = bpf_map_lookup_elem(&stash, &rkey);
+
+		if (rs)
+			rs->reported = 1;
+		e = ev_new(KSM_EV_GET_FOLIO_STALE, KSM_SRC_FENTRY);
+		if (e) {
+			e->node = st->node;
+			e->pfn = st->kpfn;
+			e->reason = KSM_STALE_UNKNOWN;
+			ev_finish_global(e);
+		}
+		e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY);
+		if (e) {
+			e->node = st->node;
+			e->pfn = st->kpfn;
+			e->aux[0] = st->count;
+			e->reason = KSM_NODE_RM_STALE;
+			ev_finish_global(e);
+		}
+	}
+	bpf_map_delete_elem(&stash, &tid);
+	return 0;
+}
+
+SEC("fentry/remove_stable_node")
+int BPF_PROG(fentry_remove_stable_node, struct ksm_stable_node *node)
+{
+	struct fallback_stash st = {};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid() | 0x80000000u;
+
+	st.node = (__u64)node;
+	st.kpfn = BPF_CORE_READ(node, kpfn);
+	st.count = BPF_CORE_READ(node, rmap_hlist_len);
+	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/remove_stable_node")
+int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 key = tid | 0x80000000u;
+	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &key);
+	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
+	struct ksm_event *e;
+
+	if (rs) {
+		if (ret)
+			rs->count++;	/* busy */
+		else
+			rs->kpfn++;	/* removed */
+	}
+	if (!st)
+		return 0;
+	if (!ret && !st->reported) {
+		e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY);
+		if (e) {
+			e->node = st->node;
+			e->pfn = st->kpfn;
+			e->aux[0] = st->count;
+			e->reason = KSM_NODE_RM_FORCED;
+			ev_finish_global(e);
+		}
+	}
+	bpf_map_delete_elem(&stash, &key);
+	return 0;
+}
+
+SEC("fentry/remove_all_stable_nodes")
+int BPF_PROG(fentry_remove_all_stable_nodes)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fallback_stash st = {};
+	struct ksm_event *e;
+
+	bpf_map_update_elem(&rasn_stash, &tid, &st, BPF_ANY);
+	e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_FENTRY);
+	if (e) {
+		e->reason = KSM_NODE_RM_FORCED;
+		ev_finish_global(e);
+	}
+	return 0;
+}
+
+SEC("fexit/remove_all_stable_nodes")
+int BPF_PROG(fexit_remove_all_stable_nodes, int ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
+	struct ksm_event *e;
+
+	e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_FENTRY);
+	if (e) {
+		e->reason = KSM_NODE_RM_FORCED;
+		e->err = ret;
+		if (rs) {
+			e->aux[0] = rs->kpfn;
+			e->aux[1] = rs->count;
+		}
+		ev_finish_global(e);
+	}
+	bpf_map_delete_elem(&rasn_stash, &tid);
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between bpf/ksm_events.bpf.c and every user-space consumer.
+ *
+ * Fixed-width fields only, explicit padding, no vmlinux.h: this header is
+ * compiled both by clang -target bpf and by the host C compiler.
+ *
+ * The reason/result enums mirror the values the kernel-patch/ series puts in
+ * include/trace/events/ksm.h; keep both in step (the VM suite checks them).
+ */
+#ifndef KSM_EVENT_H
+#define KSM_EVENT_H
+
+#ifdef __bpf__
+/* vmlinux.h already defines the __u* types */
+#else
+#include <linux/types.h>
+#endif
+
+#define KSM_COMM_LEN 16
+
+/* One kind per probe point; names (ksm_event_name()) drop the ksm_ prefix. */
+enum ksm_event_kind {
+	KSM_EV_NONE = 0,
+	/* stock tracepoints (include/trace/events/ksm.h in any 6.x kernel) */
+	KSM_EV_START_SCAN,		/* aux[0] seq, aux[1] rmap_entries */
+	KSM_EV_STOP_SCAN,		/* aux[0] seq, aux[1] rmap_entries */
+	KSM_EV_ENTER,			/* mm */
+	KSM_EV_EXIT,			/* mm */
+	KSM_EV_MERGE_ONE_PAGE,		/* pfn, mm, err */
+	KSM_EV_MERGE_WITH_KSM_PAGE,	/* pfn, mm, err, aux[0] 1 if into an existing KSM page */
+	KSM_EV_REMOVE_KSM_PAGE,		/* pfn */
+	KSM_EV_REMOVE_RMAP_ITEM,	/* pfn, mm */
+	KSM_EV_ADVISOR,			/* aux[0] scan_time, aux[1] pages_to_scan, aux[2] cpu% */
+	/* tracepoints added by kernel-patch/ (or emulated by fentry/fexit fallbacks) */
+	KSM_EV_STABLE_NODE_INSERT,	/* node, pfn, nid, aux[0] chain head or 0 */
+	KSM_EV_STABLE_NODE_REMOVE,	/* node, pfn, nid, reason, aux[0] rmap items left */
+	KSM_EV_GET_FOLIO_STALE,		/* node, pfn, reason */
+	KSM_EV_GET_FOLIO_RETRY,		/* node, pfn old kpfn, pfn2 new kpfn */
+	KSM_EV_MIGRATE_FOLIO,		/* node, pfn old, pfn2 new, nid old, nid2 new */
+	KSM_EV_SWAPIN_COPY,		/* pfn, pfn2 copy (0 if none), mm, reason, result */
+	KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN,	/* reason */
+	KSM_EV_REMOVE_ALL_STABLE_NODES_END,	/* reason, aux[0] removed, aux[1] busy, err */
+	KSM_EV_MAX,
+};
+
+/* Where an event came from; user space reports the active set. */
+enum ksm_event_source {
+	KSM_SRC_TP_STOCK = 0,	/* tp_btf on a stock ksm tracepoint */
+	KSM_SRC_TP_PATCHED,	/* tp_btf on a kernel-patch/ tracepoint */
+	KSM_SRC_FENTRY,		/* fentry/fexit fallback */
+};
+
+/* Why a stable node left the tree (ksm_stable_node_remove reason). */
+enum ksm_node_remove_reason {
+	KSM_NODE_RM_STALE = 0,		/* ksm_get_folio found the page gone */
+	KSM_NODE_RM_FORCED,		/* remove_stable_node, no more specific cause */
+	KSM_NODE_RM_UNMERGE,		/* echo 2 > run */
+	KSM_NODE_RM_MERGE_ACROSS_NODES,	/* merge_across_nodes switch */
+	KSM_NODE_RM_MAX_PAGE_SHARING,	/* max_page_sharing switch */
+	KSM_NODE_RM_HOTREMOVE,		/* memory hot-remove */
+	KSM_NODE_RM_CHAIN_PRUNE,	/* stale dup pruned from a chain */
+	KSM_NODE_RM_MAX,
+};
+
+/* Why ksm_get_folio called a node stale (ksm_get_folio_stale reason). */
+enum ksm_stale_reason {
+	KSM_STALE_MAPPING = 0,		/* folio->mapping no longer points at the node */
+	KSM_STALE_FREED,		/* refcount zero and not in swap cache */
+	KSM_STALE_MAPPING_AFTER_GET,	/* mapping changed after taking a reference */
+	KSM_STALE_MAPPING_AFTER_LOCK,	/* mapping changed after locking the folio */
+	KSM_STALE_UNKNOWN,		/* fallback probe: stale, cause not visible */
+	KSM_STALE_MAX,
+};
+
+/* Why a swap-in needed a copy (ksm_swapin_copy reason). */
+enum ksm_copy_reason {
+	KSM_COPY_NONE = 0,		/* KSM folio still has its node: no copy */
+	KSM_COPY_ANON_VMA,		/* anon folio from another anon_vma or index */
+	KSM_COPY_NO_STABLE_NODE,	/* KSM folio whose stable node is gone */
+	KSM_COPY_UNMERGE,		/* run=2 unmerge in progress */
+	KSM_COPY_UNKNOWN,		/* fallback probe: cause not visible */
+	KSM_COPY_MAX,
+};
+
+/* What ksm_might_need_to_copy returned (ksm_swapin_copy result). */
+enum ksm_copy_result {
+	KSM_COPY_SAME = 0,		/* the same folio, no copy */
+	KSM_COPY_NEW,			/* a new folio holding the copy */
+	KSM_COPY_NOT_UPTODATE,		/* !uptodate: left to do_swap_page */
+	KSM_COPY_HWPOISON,		/* -EHWPOISON */
+	KSM_COPY_NOMEM,			/* allocation or memcg charge failed */
+	KSM_COPY_RESULT_MAX,
+};
+
+/* One record on the ring buffer: 128 bytes, every field naturally aligned. */
+struct ksm_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 cgroup_id;	/* cgroup v2 id of the mm's owner, 0 if unknown */
+	__u64 mm;		/* mm_struct address: identity only */
+	__u64 pfn;		/* page frame; the node's kpfn for stable-node events */
+	__u64 pfn2;		/* second pfn: migration target, copy, new kpfn */
+	__u64 node;		/* ksm_stable_node address: identity only */
+	__u64 aux[3];		/* kind-specific, see enum ksm_event_kind */
+	__u32 kind;		/* enum ksm_event_kind */
+	__u32 source;		/* enum ksm_event_source */
+	__u32 pid;		/* tgid owning mm, 0 if unknown */
+	__u32 cpu;
+	__s32 err;
+	__s32 nid;		/* NUMA node of pfn, -1 if unknown to BPF */
+	__s32 nid2;		/* NUMA node of pfn2, -1 if unknown */
+	__u32 reason;		/* kind-specific enum */
+	__u32 result;		/* kind-specific enum */
+	__u32 __pad;
+	char comm[KSM_COMM_LEN];
+};
+
+/* Indexes into the per-CPU "stats" array map. */
+enum ksm_stat_idx {
+	KSM_STAT_EMITTED = 0,	/* events written to the ring buffer */
+	KSM_STAT_DROPPED,	/* ring buffer full: event lost */
+	KSM_STAT_FILTERED,	/* rejected by the pid/cgroup filter */
+	KSM_STAT_MAX,
+};
+
+#endif /* KSM_EVENT_H */

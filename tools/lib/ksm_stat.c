@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ksm_stat.h"
+
+const char *proc_dir(void)
+{
+	const char *d = getenv("KSM_PROC_DIR");
+
+	return d && *d ? d : "/proc";
+}
+
+int ksm_stat_parse(const char *text, struct ksm_proc_stat *st)
+{
+	const char *line = text;
+	int seen = 0;
+
+	memset(st, 0, sizeof(*st));
+	while (line && *line) {
+		char key[64];
+		long long v;
+
+		if (sscanf(line, "%63s %lld", key, &v) == 2) {
+			if (!strcmp(key, "ksm_rmap_items")) {
+				st->rmap_items = v;
+				seen++;
+			} else if (!strcmp(key, "ksm_zero_pages")) {
+				st->zero_pages = v;
+				st->has_zero_pages = true;
+			} else if (!strcmp(key, "ksm_merging_pages")) {
+				st->merging_pages = v;
+				seen++;
+			} else if (!strcmp(key, "ksm_process_profit")) {
+				st->profit = v;
+			} else if (!strcmp(key, "ksm_merge_any:")) {
+				/* not numeric: handled below */
+			}
+		}
+		if (!strncmp(line, "ksm_merge_any: ", 15)) {
+			st->merge_any = !strncmp(line + 15, "yes", 3);
+			st->has_merge_any = true;
+		} else if (!strncmp(line, "ksm_mergeable: ", 15)) {
+			st->mergeable = !strncmp(line + 15, "yes", 3);
+			st->has_mergeable = true;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return seen ? 0 : -EINVAL;
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	return 0;
+}
+
+int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st)
+{
+	char path[128], buf[1024];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/ksm_stat", proc_dir(), (int)pid);
+	err = read_small(path, buf, sizeof(buf));
+	if (err)
+		return err;
+	return ksm_stat_parse(buf, st);
+}
+
+int proc_read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[128];
+	int err;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%d/comm", proc_dir(), (int)pid);
+	err = read_small(path, buf, len);
+	if (err)
+		return err;
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}

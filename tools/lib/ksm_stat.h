@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* /proc/PID/ksm_stat: the kernel's per-process KSM accounting. */
+#ifndef KSM_STAT_H
+#define KSM_STAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct ksm_proc_stat {
+	int64_t rmap_items;	/* ksm_rmap_items */
+	int64_t zero_pages;	/* ksm_zero_pages */
+	int64_t merging_pages;	/* ksm_merging_pages */
+	int64_t profit;		/* ksm_process_profit, bytes */
+	bool merge_any;		/* ksm_merge_any: prctl(PR_SET_MEMORY_MERGE) */
+	bool mergeable;		/* ksm_mergeable: has VM_MERGEABLE vmas */
+	bool has_merge_any, has_mergeable, has_zero_pages;
+};
+
+/* Parse the text of a ksm_stat file; 0 or -EINVAL. */
+int ksm_stat_parse(const char *text, struct ksm_proc_stat *st);
+/* Read /proc/PID/ksm_stat ($KSM_PROC_DIR overrides /proc); 0 or -errno. */
+int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st);
+/* Read /proc/PID/comm; 0 or -errno. */
+int proc_read_comm(pid_t pid, char *buf, size_t len);
+const char *proc_dir(void);
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ksm_sysfs.h"
+
+const char *ksm_sysfs_dir(void)
+{
+	const char *d = getenv("KSM_SYSFS_DIR");
+
+	return d && *d ? d : KSM_SYSFS_DIR;
+}
+
+int ksm_sysfs_read_one(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ksm_sysfs_dir(), name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return 0;
+}
+
+int ksm_sysfs_read_u64(const char *dir, const char *name, uint64_t *val)
+{
+	char buf[64], *end;
+	int err = ksm_sysfs_read_one(dir, name, buf, sizeof(buf));
+
+	if (err)
+		return err;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int ksm_sysfs_write(const char *dir, const char *name, const char *val)
+{
+	char path[512];
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ksm_sysfs_dir(), name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	close(fd);
+	return err;
+}
+
+static int cmp_ent(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+int ksm_sysfs_read(const char *dir, struct ksm_sysfs *s)
+{
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir)
+		dir = ksm_sysfs_dir();
+	memset(s, 0, sizeof(*s));
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && s->n < KSM_SYSFS_MAX) {
+		char *end;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(s->ent[0].name))
+			continue;
+		/* write-only or unreadable files are skipped, not fatal */
+		if (ksm_sysfs_read_one(dir, de->d_name, s->ent[s->n].text,
+				       sizeof(s->ent[s->n].text)))
+			continue;
+		strcpy(s->ent[s->n].name, de->d_name);
+		errno = 0;
+		s->ent[s->n].value = strtoll(s->ent[s->n].text, &end, 10);
+		s->ent[s->n].numeric = !errno && end != s->ent[s->n].text && !*end;
+		if (!s->ent[s->n].numeric)
+			s->ent[s->n].value = 0;
+		s->n++;
+	}
+	closedir(d);
+	qsort(s->ent, s->n, sizeof(s->ent[0]), cmp_ent);
+	return 0;
+}
+
+static int find(const struct ksm_sysfs *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->ent[i].name, name))
+			return i;
+	return -1;
+}
+
+bool ksm_sysfs_get(const struct ksm_sysfs *s, const char *name, int64_t *val)
+{
+	int i = find(s, name);
+
+	if (i < 0 || !s->ent[i].numeric)
+		return false;
+	*val = s->ent[i].value;
+	return true;
+}
+
+const char *ksm_sysfs_text(const struct ksm_sysfs *s, const char *name)
+{
+	int i = find(s, name);
+
+	return i < 0 ? NULL : s->ent[i].text;
+}

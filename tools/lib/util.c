@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ksm_stat.h"
+#include "util.h"
+
+volatile sig_atomic_t exiting;
+
+static void on_exit_signal(int sig)
+{
+	exiting = sig;
+}
+
+void install_exit_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_exit_signal };
+
+	/* No SA_RESTART: a blocking poll returns EINTR and the loop sees it. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+uint64_t now_ns(int clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t monotonic_to_realtime_offset(void)
+{
+	return now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+}
+
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool pid_exists(int pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/%d", proc_dir(), pid);
+	return pid > 0 && access(path, F_OK) == 0;
+}

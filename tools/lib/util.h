@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers every command shares. */
+#ifndef KSM_UTIL_H
+#define KSM_UTIL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Set by the SIGINT/SIGTERM handler that install_exit_signals installs. */
+extern volatile sig_atomic_t exiting;
+void install_exit_signals(void);
+
+uint64_t now_ns(int clock);
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, to print bpf_ktime_get_ns() as wall time. */
+uint64_t monotonic_to_realtime_offset(void);
+/* Parse a positive integer (or a duration in seconds); false if malformed. */
+bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+bool parse_seconds(const char *s, double *out);
+bool pid_exists(int pid);
+
+#endif
