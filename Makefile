@@ -43,10 +43,16 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-# Commands users install, and helpers used by the demo, tests and bench.
-TOOLS := ksmsnoop
+# Commands users install (every tools/*.c), and helpers used by the demo,
+# tests and bench (built, never installed).
 HELPERS := ksmload ksmctl
+TOOLS := $(filter-out $(HELPERS),$(patsubst tools/%.c,%,$(wildcard tools/*.c)))
 ALL_BINS := $(addprefix $(BIN)/,$(TOOLS) $(HELPERS))
+
+# ksmtop serves /metrics with libmicrohttpd, whose static build drags in
+# gnutls: link it dynamically.
+$(BIN)/ksmtop: LDFLAGS :=
+$(BIN)/ksmtop: LDLIBS += -lncursesw -ltinfo -lmicrohttpd
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))

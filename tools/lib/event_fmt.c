@@ -225,8 +225,9 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 	json_object_set_new(o, "pfn", has_pfn(e->kind) ? json_integer((json_int_t)e->pfn) :
 							 json_null());
 	json_object_set_new(o, "nid", e->nid >= 0 ? json_integer(e->nid) : json_null());
-	if (ksm_event_has_err(e->kind))
-		json_object_set_new(o, "err", json_integer(e->err));
+	/* A fixed schema: err is null where the tracepoint has none. */
+	json_object_set_new(o, "err", ksm_event_has_err(e->kind) ? json_integer(e->err) :
+								   json_null());
 	if (e->mm)
 		json_object_set_new(o, "mm", hex(e->mm));
 	if (e->node)

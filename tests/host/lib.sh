@@ -1,0 +1,109 @@
+#!/bin/bash
+# Shared helpers for the host tests: TAP output, KSM settings saved and
+# restored on exit, workloads started and always reaped.
+# Usage: source "$(dirname "$0")/lib.sh"; plan N; ...; done_testing
+
+BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build/bin" && pwd)}
+TMP=$(mktemp -d /tmp/ksmtest.XXXXXX)
+_t=0
+_fail=0
+_pids=()
+_cgroups=()
+_saved=""
+
+plan() { echo "1..$1"; }
+ok() { _t=$((_t + 1)); echo "ok $_t - $1"; }
+not_ok() { _t=$((_t + 1)); _fail=$((_fail + 1)); echo "not ok $_t - $1"; [ -n "${2:-}" ] && echo "# $2"; }
+skip() { _t=$((_t + 1)); echo "ok $_t - $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+# check NAME CMD...: pass when the command succeeds
+check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi; }
+# is NAME GOT WANT
+is() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
+need_ksm() { [ -e /sys/kernel/mm/ksm/run ] || skip_all "kernel has no KSM"; }
+
+# Save every KSM knob now; restore them (and reap workloads) on any exit.
+ksm_save() {
+	_saved=$TMP/ksm.saved
+	"$BIN/ksmctl" save "$_saved" || { echo "Bail out! cannot save KSM settings"; exit 1; }
+}
+
+cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	[ -n "$_saved" ] && "$BIN/ksmctl" restore "$_saved"
+	local cg
+	for cg in "${_cgroups[@]}"; do rmdir "/sys/fs/cgroup$cg" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# start_load NAME ARGS...: run ksmload in the background, wait for "ready",
+# and set the variable NAME to its pid.
+start_load() {
+	local var=$1 out pid i
+	shift
+	out=$TMP/load.$RANDOM
+	"$BIN/ksmload" "$@" > "$out" &
+	_pids+=($!)
+	for i in $(seq 1 200); do
+		pid=$(awk '/^ready/ {print $2}' "$out" 2>/dev/null)
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	[ -n "$pid" ] || { echo "Bail out! ksmload did not start: $*"; exit 1; }
+	printf -v "$var" '%s' "$pid"
+}
+
+# Remember a cgroup (path below the root) for removal at exit.
+track_cgroup() { _cgroups+=("$1"); }
+
+# The ksm_stat value KEY of PID.
+ksm_stat() { awk -v k="$2" '$1 == k {print $2}' "/proc/$1/ksm_stat"; }
+sysfs() { cat "/sys/kernel/mm/ksm/$1"; }
+
+# Fast, busy ksmd for tests; the caller has called ksm_save.
+ksm_fast() { "$BIN/ksmctl" set pages_to_scan=2000 sleep_millisecs=10 run=1; }
+
+done_testing() {
+	[ "$_fail" = 0 ]
+}
+
+# start_snoop VAR OUTFILE ARGS...: ksmsnoop in the background, once it says
+# it is tracing; VAR gets its pid. Its stderr goes to OUTFILE.err.
+start_snoop() {
+	local var=$1 out=$2 i pid
+	shift 2
+	"$BIN/ksmsnoop" "$@" > "$out" 2> "$out.err" &
+	pid=$!
+	_pids+=($pid)
+	for i in $(seq 1 200); do
+		grep -q "tracing" "$out.err" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	printf -v "$var" '%s' "$pid"
+}
+
+# stop_snoop PID: SIGINT and wait; returns its exit status.
+stop_snoop() {
+	kill -INT "$1" 2>/dev/null
+	wait "$1"
+}
+
+# JSON lines helpers (python3's json module parses; no hand-rolled parsing).
+# jcount FILE EXPR: number of lines for which the Python expression on o holds.
+jcount() {
+	python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    if eval(sys.argv[2]):
+        n += 1
+print(n)' "$1" "$2"
+}
