@@ -150,18 +150,15 @@ static __always_inline bool attribute(struct ksm_event *e, struct mm_struct *mm)
 	return !targ_cgid || e->cgroup_id == targ_cgid;
 }
 
-/* Reserve a record with the common header filled; NULL if unwanted/full. */
-static __always_inline struct ksm_event *ev_new(__u32 kind, __u32 source)
+/*
+ * Events are built on the stack and copied to the ring buffer only once they
+ * pass the filters, so that a full buffer counts as lost only events the
+ * user asked for.
+ */
+static __always_inline bool ev_init(struct ksm_event *e, __u32 kind, __u32 source)
 {
-	struct ksm_event *e;
-
 	if (!kind_wanted(kind))
-		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(KSM_STAT_DROPPED);
-		return NULL;
-	}
+		return false;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
@@ -169,50 +166,46 @@ static __always_inline struct ksm_event *ev_new(__u32 kind, __u32 source)
 	e->cpu = bpf_get_smp_processor_id();
 	e->nid = -1;
 	e->nid2 = -1;
-	return e;
+	return true;
 }
 
-static __always_inline void ev_submit(struct ksm_event *e)
+static __always_inline void ev_output(struct ksm_event *e)
 {
-	bpf_ringbuf_submit(e, 0);
-	stat_inc(KSM_STAT_EMITTED);
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), 0))
+		stat_inc(KSM_STAT_DROPPED);
+	else
+		stat_inc(KSM_STAT_EMITTED);
 }
 
-static __always_inline void ev_discard(struct ksm_event *e)
-{
-	bpf_ringbuf_discard(e, 0);
-	stat_inc(KSM_STAT_FILTERED);
-}
-
-/* Events with an mm: attribute, then submit or drop by filter. */
-static __always_inline void ev_finish_mm(struct ksm_event *e, void *mm)
+/* Events with an mm: attribute, then emit or drop by filter. */
+static __always_inline void ev_emit_mm(struct ksm_event *e, void *mm)
 {
 	if (attribute(e, mm))
-		ev_submit(e);
+		ev_output(e);
 	else
-		ev_discard(e);
+		stat_inc(KSM_STAT_FILTERED);
 }
 
 /* Events without an owner are dropped when a pid or cgroup filter is set. */
-static __always_inline void ev_finish_global(struct ksm_event *e)
+static __always_inline void ev_emit_global(struct ksm_event *e)
 {
 	if (targ_tgid || targ_cgid)
-		ev_discard(e);
+		stat_inc(KSM_STAT_FILTERED);
 	else
-		ev_submit(e);
+		ev_output(e);
 }
 
 /* ---- stock tracepoints ------------------------------------------------ */
 
 static __always_inline int scan_event(__u32 kind, int seq, __u32 rmap_entries)
 {
-	struct ksm_event *e = ev_new(kind, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, kind, KSM_SRC_TP_STOCK))
 		return 0;
-	e->aux[0] = seq;
-	e->aux[1] = rmap_entries;
-	ev_finish_global(e);
+	e.aux[0] = seq;
+	e.aux[1] = rmap_entries;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -233,7 +226,7 @@ int BPF_PROG(ksm_enter, void *mm)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	struct mm_owner mo = {};
-	struct ksm_event *e;
+	struct ksm_event e;
 	__u64 key = (__u64)mm;
 
 	/* ksm_enter runs in the task that asked for merging: remember it. */
@@ -243,20 +236,19 @@ int BPF_PROG(ksm_enter, void *mm)
 		bpf_get_current_comm(mo.comm, sizeof(mo.comm));
 		bpf_map_update_elem(&mm_owners, &key, &mo, BPF_ANY);
 	}
-	e = ev_new(KSM_EV_ENTER, KSM_SRC_TP_STOCK);
-	if (e)
-		ev_finish_mm(e, mm);
+	if (ev_init(&e, KSM_EV_ENTER, KSM_SRC_TP_STOCK))
+		ev_emit_mm(&e, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_exit")
 int BPF_PROG(ksm_exit, void *mm)
 {
-	struct ksm_event *e = ev_new(KSM_EV_EXIT, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 	__u64 key = (__u64)mm;
 
-	if (e)
-		ev_finish_mm(e, mm);
+	if (ev_init(&e, KSM_EV_EXIT, KSM_SRC_TP_STOCK))
+		ev_emit_mm(&e, mm);
 	bpf_map_delete_elem(&mm_owners, &key);
 	return 0;
 }
@@ -264,13 +256,13 @@ int BPF_PROG(ksm_exit, void *mm)
 SEC("tp_btf/ksm_merge_one_page")
 int BPF_PROG(ksm_merge_one_page, unsigned long pfn, void *rmap_item, void *mm, int err)
 {
-	struct ksm_event *e = ev_new(KSM_EV_MERGE_ONE_PAGE, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_MERGE_ONE_PAGE, KSM_SRC_TP_STOCK))
 		return 0;
-	e->pfn = pfn;
-	e->err = err;
-	ev_finish_mm(e, mm);
+	e.pfn = pfn;
+	e.err = err;
+	ev_emit_mm(&e, mm);
 	return 0;
 }
 
@@ -278,52 +270,52 @@ SEC("tp_btf/ksm_merge_with_ksm_page")
 int BPF_PROG(ksm_merge_with_ksm_page, void *ksm_page, unsigned long pfn, void *rmap_item,
 	     void *mm, int err)
 {
-	struct ksm_event *e = ev_new(KSM_EV_MERGE_WITH_KSM_PAGE, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_MERGE_WITH_KSM_PAGE, KSM_SRC_TP_STOCK))
 		return 0;
-	e->pfn = pfn;
-	e->err = err;
-	e->aux[0] = ksm_page != NULL;
-	ev_finish_mm(e, mm);
+	e.pfn = pfn;
+	e.err = err;
+	e.aux[0] = ksm_page != NULL;
+	ev_emit_mm(&e, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_remove_ksm_page")
 int BPF_PROG(ksm_remove_ksm_page, unsigned long pfn)
 {
-	struct ksm_event *e = ev_new(KSM_EV_REMOVE_KSM_PAGE, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_REMOVE_KSM_PAGE, KSM_SRC_TP_STOCK))
 		return 0;
-	e->pfn = pfn;
-	ev_finish_global(e);
+	e.pfn = pfn;
+	ev_emit_global(&e);
 	return 0;
 }
 
 SEC("tp_btf/ksm_remove_rmap_item")
 int BPF_PROG(ksm_remove_rmap_item, unsigned long pfn, void *rmap_item, void *mm)
 {
-	struct ksm_event *e = ev_new(KSM_EV_REMOVE_RMAP_ITEM, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_REMOVE_RMAP_ITEM, KSM_SRC_TP_STOCK))
 		return 0;
-	e->pfn = pfn;
-	ev_finish_mm(e, mm);
+	e.pfn = pfn;
+	ev_emit_mm(&e, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_advisor")
 int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned int cpu_percent)
 {
-	struct ksm_event *e = ev_new(KSM_EV_ADVISOR, KSM_SRC_TP_STOCK);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_ADVISOR, KSM_SRC_TP_STOCK))
 		return 0;
-	e->aux[0] = scan_time;
-	e->aux[1] = pages_to_scan;
-	e->aux[2] = cpu_percent;
-	ev_finish_global(e);
+	e.aux[0] = scan_time;
+	e.aux[1] = pages_to_scan;
+	e.aux[2] = cpu_percent;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -332,15 +324,15 @@ int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned
 SEC("tp_btf/ksm_stable_node_insert")
 int BPF_PROG(ksm_stable_node_insert, void *node, void *chain, unsigned long kpfn, int nid)
 {
-	struct ksm_event *e = ev_new(KSM_EV_STABLE_NODE_INSERT, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_STABLE_NODE_INSERT, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->node = (__u64)node;
-	e->aux[0] = (__u64)chain;
-	e->pfn = kpfn;
-	e->nid = nid;
-	ev_finish_global(e);
+	e.node = (__u64)node;
+	e.aux[0] = (__u64)chain;
+	e.pfn = kpfn;
+	e.nid = nid;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -348,44 +340,44 @@ SEC("tp_btf/ksm_stable_node_remove")
 int BPF_PROG(ksm_stable_node_remove, void *node, unsigned long kpfn, int nid, int reason,
 	     int rmap_items)
 {
-	struct ksm_event *e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->node = (__u64)node;
-	e->pfn = kpfn;
-	e->nid = nid;
-	e->reason = reason;
-	e->aux[0] = rmap_items;
-	ev_finish_global(e);
+	e.node = (__u64)node;
+	e.pfn = kpfn;
+	e.nid = nid;
+	e.reason = reason;
+	e.aux[0] = rmap_items;
+	ev_emit_global(&e);
 	return 0;
 }
 
 SEC("tp_btf/ksm_get_folio_stale")
 int BPF_PROG(ksm_get_folio_stale, void *node, unsigned long kpfn, int reason)
 {
-	struct ksm_event *e = ev_new(KSM_EV_GET_FOLIO_STALE, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_GET_FOLIO_STALE, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->node = (__u64)node;
-	e->pfn = kpfn;
-	e->reason = reason;
-	ev_finish_global(e);
+	e.node = (__u64)node;
+	e.pfn = kpfn;
+	e.reason = reason;
+	ev_emit_global(&e);
 	return 0;
 }
 
 SEC("tp_btf/ksm_get_folio_retry")
 int BPF_PROG(ksm_get_folio_retry, void *node, unsigned long old_kpfn, unsigned long new_kpfn)
 {
-	struct ksm_event *e = ev_new(KSM_EV_GET_FOLIO_RETRY, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_GET_FOLIO_RETRY, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->node = (__u64)node;
-	e->pfn = old_kpfn;
-	e->pfn2 = new_kpfn;
-	ev_finish_global(e);
+	e.node = (__u64)node;
+	e.pfn = old_kpfn;
+	e.pfn2 = new_kpfn;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -393,16 +385,16 @@ SEC("tp_btf/ksm_migrate_folio")
 int BPF_PROG(ksm_migrate_folio, void *node, unsigned long old_pfn, unsigned long new_pfn,
 	     int old_nid, int new_nid)
 {
-	struct ksm_event *e = ev_new(KSM_EV_MIGRATE_FOLIO, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_MIGRATE_FOLIO, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->node = (__u64)node;
-	e->pfn = old_pfn;
-	e->pfn2 = new_pfn;
-	e->nid = old_nid;
-	e->nid2 = new_nid;
-	ev_finish_global(e);
+	e.node = (__u64)node;
+	e.pfn = old_pfn;
+	e.pfn2 = new_pfn;
+	e.nid = old_nid;
+	e.nid2 = new_nid;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -410,27 +402,27 @@ SEC("tp_btf/ksm_swapin_copy")
 int BPF_PROG(ksm_swapin_copy, unsigned long pfn, unsigned long new_pfn, void *mm, int reason,
 	     int result)
 {
-	struct ksm_event *e = ev_new(KSM_EV_SWAPIN_COPY, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->pfn = pfn;
-	e->pfn2 = new_pfn;
-	e->reason = reason;
-	e->result = result;
-	ev_finish_mm(e, mm);
+	e.pfn = pfn;
+	e.pfn2 = new_pfn;
+	e.reason = reason;
+	e.result = result;
+	ev_emit_mm(&e, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_remove_all_stable_nodes_begin")
 int BPF_PROG(ksm_remove_all_stable_nodes_begin, int reason)
 {
-	struct ksm_event *e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->reason = reason;
-	ev_finish_global(e);
+	e.reason = reason;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -438,15 +430,15 @@ SEC("tp_btf/ksm_remove_all_stable_nodes_end")
 int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
 	     unsigned long busy, int err)
 {
-	struct ksm_event *e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_TP_PATCHED);
+	struct ksm_event e;
 
-	if (!e)
+	if (!ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_TP_PATCHED))
 		return 0;
-	e->reason = reason;
-	e->aux[0] = removed;
-	e->aux[1] = busy;
-	e->err = err;
-	ev_finish_global(e);
+	e.reason = reason;
+	e.aux[0] = removed;
+	e.aux[1] = busy;
+	e.err = err;
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -476,19 +468,18 @@ static __always_inline __u64 folio_ksm_node(struct folio *folio, bool *is_ksm)
 SEC("fentry/folio_migrate_ksm")
 int BPF_PROG(fentry_folio_migrate_ksm, struct folio *newfolio, struct folio *folio)
 {
-	struct ksm_event *e;
+	struct ksm_event e;
 	bool is_ksm;
 	__u64 node = folio_ksm_node(folio, &is_ksm);
 
 	if (!node)
 		return 0;
-	e = ev_new(KSM_EV_MIGRATE_FOLIO, KSM_SRC_FENTRY);
-	if (!e)
+	if (!ev_init(&e, KSM_EV_MIGRATE_FOLIO, KSM_SRC_FENTRY))
 		return 0;
-	e->node = node;
-	e->pfn = folio_to_pfn(folio);
-	e->pfn2 = folio_to_pfn(newfolio);
-	ev_finish_global(e);
+	e.node = node;
+	e.pfn = folio_to_pfn(folio);
+	e.pfn2 = folio_to_pfn(newfolio);
+	ev_emit_global(&e);
 	return 0;
 }
 
@@ -496,7 +487,7 @@ SEC("fexit/ksm_might_need_to_copy")
 int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma,
 	     unsigned long addr, struct folio *ret)
 {
-	struct ksm_event *e;
+	struct ksm_event e;
 	bool is_ksm;
 	__u64 node = folio_ksm_node(folio, &is_ksm);
 	long r = (long)ret;
@@ -504,36 +495,35 @@ int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_s
 	/* Same contract as the patched tracepoint: KSM folios and real copies. */
 	if (!is_ksm && ret == folio)
 		return 0;
-	e = ev_new(KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY);
-	if (!e)
+	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY))
 		return 0;
-	e->pfn = folio_to_pfn(folio);
+	e.pfn = folio_to_pfn(folio);
 	if (ret == folio) {
+		int uptodate = bpf_core_enum_value(enum pageflags, PG_uptodate);
 		__u64 flags = 0;
 
 		/* unsigned long in 6.12, memdesc_flags_t later: read the word */
 		bpf_core_read(&flags, sizeof(flags), &folio->flags);
-		int uptodate = bpf_core_enum_value(enum pageflags, PG_uptodate);
 
-		e->result = (flags >> uptodate) & 1 ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
+		e.result = (flags >> uptodate) & 1 ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
 	} else if (!ret) {
-		e->result = KSM_COPY_NOMEM;
+		e.result = KSM_COPY_NOMEM;
 	} else if (r < 0 && r >= -4095) {
-		e->result = KSM_COPY_HWPOISON;
-		e->err = r;
+		e.result = KSM_COPY_HWPOISON;
+		e.err = r;
 	} else {
-		e->result = KSM_COPY_NEW;
-		e->pfn2 = folio_to_pfn(ret);
+		e.result = KSM_COPY_NEW;
+		e.pfn2 = folio_to_pfn(ret);
 	}
 	if (!is_ksm)
-		e->reason = KSM_COPY_ANON_VMA;
+		e.reason = KSM_COPY_ANON_VMA;
 	else if (!node)
-		e->reason = KSM_COPY_NO_STABLE_NODE;
-	else if (e->result == KSM_COPY_SAME)
-		e->reason = KSM_COPY_NONE;
+		e.reason = KSM_COPY_NO_STABLE_NODE;
+	else if (e.result == KSM_COPY_SAME)
+		e.reason = KSM_COPY_NONE;
 	else
-		e->reason = KSM_COPY_UNMERGE;	/* a node, yet a copy: only unmerge does that */
-	ev_finish_mm(e, BPF_CORE_READ(vma, vm_mm));
+		e.reason = KSM_COPY_UNMERGE;	/* a node, yet a copy: only unmerge does that */
+	ev_emit_mm(&e, BPF_CORE_READ(vma, vm_mm));
 	return 0;
 }
 
@@ -555,7 +545,7 @@ int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node, int flags, struc
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &tid);
-	struct ksm_event *e;
+	struct ksm_event e;
 
 	if (!st)
 		return 0;
@@ -570,20 +560,18 @@ int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node, int flags, struc
 
 		if (rs)
 			rs->reported = 1;
-		e = ev_new(KSM_EV_GET_FOLIO_STALE, KSM_SRC_FENTRY);
-		if (e) {
-			e->node = st->node;
-			e->pfn = st->kpfn;
-			e->reason = KSM_STALE_UNKNOWN;
-			ev_finish_global(e);
+		if (ev_init(&e, KSM_EV_GET_FOLIO_STALE, KSM_SRC_FENTRY)) {
+			e.node = st->node;
+			e.pfn = st->kpfn;
+			e.reason = KSM_STALE_UNKNOWN;
+			ev_emit_global(&e);
 		}
-		e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY);
-		if (e) {
-			e->node = st->node;
-			e->pfn = st->kpfn;
-			e->aux[0] = st->count;
-			e->reason = KSM_NODE_RM_STALE;
-			ev_finish_global(e);
+		if (ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY)) {
+			e.node = st->node;
+			e.pfn = st->kpfn;
+			e.aux[0] = st->count;
+			e.reason = KSM_NODE_RM_STALE;
+			ev_emit_global(&e);
 		}
 	}
 	bpf_map_delete_elem(&stash, &tid);
@@ -610,7 +598,7 @@ int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node, int ret)
 	__u32 key = tid | 0x80000000u;
 	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &key);
 	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
-	struct ksm_event *e;
+	struct ksm_event e;
 
 	if (rs) {
 		if (ret)
@@ -621,13 +609,12 @@ int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node, int ret)
 	if (!st)
 		return 0;
 	if (!ret && !st->reported) {
-		e = ev_new(KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY);
-		if (e) {
-			e->node = st->node;
-			e->pfn = st->kpfn;
-			e->aux[0] = st->count;
-			e->reason = KSM_NODE_RM_FORCED;
-			ev_finish_global(e);
+		if (ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY)) {
+			e.node = st->node;
+			e.pfn = st->kpfn;
+			e.aux[0] = st->count;
+			e.reason = KSM_NODE_RM_FORCED;
+			ev_emit_global(&e);
 		}
 	}
 	bpf_map_delete_elem(&stash, &key);
@@ -639,13 +626,12 @@ int BPF_PROG(fentry_remove_all_stable_nodes)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fallback_stash st = {};
-	struct ksm_event *e;
+	struct ksm_event e;
 
 	bpf_map_update_elem(&rasn_stash, &tid, &st, BPF_ANY);
-	e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_FENTRY);
-	if (e) {
-		e->reason = KSM_NODE_RM_FORCED;
-		ev_finish_global(e);
+	if (ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_FENTRY)) {
+		e.reason = KSM_NODE_RM_FORCED;
+		ev_emit_global(&e);
 	}
 	return 0;
 }
@@ -655,17 +641,16 @@ int BPF_PROG(fexit_remove_all_stable_nodes, int ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
-	struct ksm_event *e;
+	struct ksm_event e;
 
-	e = ev_new(KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_FENTRY);
-	if (e) {
-		e->reason = KSM_NODE_RM_FORCED;
-		e->err = ret;
+	if (ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_FENTRY)) {
+		e.reason = KSM_NODE_RM_FORCED;
+		e.err = ret;
 		if (rs) {
-			e->aux[0] = rs->kpfn;
-			e->aux[1] = rs->count;
+			e.aux[0] = rs->kpfn;
+			e.aux[1] = rs->count;
 		}
-		ev_finish_global(e);
+		ev_emit_global(&e);
 	}
 	bpf_map_delete_elem(&rasn_stash, &tid);
 	return 0;
