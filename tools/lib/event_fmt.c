@@ -177,8 +177,10 @@ void ksm_event_print_header(FILE *out, const struct ksm_fmt_opts *o)
 void ksm_event_print_text(FILE *out, const struct ksm_event *e, const struct ksm_fmt_opts *o)
 {
 	char detail[64], pfn[24] = "-", nid[12] = "-", name[20];
+	int room = 79 - 58;	/* columns left for the detail after the fixed ones */
 
 	if (o->timestamp) {
+		room -= 9;
 		time_t t = (time_t)((e->ts_ns + o->boot_offset_ns) / 1000000000ULL);
 		struct tm tm;
 		char ts[16];
@@ -194,8 +196,9 @@ void ksm_event_print_text(FILE *out, const struct ksm_event *e, const struct ksm
 	/* Long names are cut to keep the line under 80 columns. */
 	snprintf(name, sizeof(name), "%s", ksm_event_name(e->kind) ?: "?");
 	ksm_event_detail(e, detail, sizeof(detail));
-	fprintf(out, "%-19s %7u %-15.15s %-9s %3s %s\n", name, e->pid, e->pid ? e->comm : "-", pfn,
-		nid, detail);
+	/* The detail is cut to keep the line under 80 columns; JSON has it all. */
+	fprintf(out, "%-19s %7u %-15.15s %-9.9s %3.3s %.*s\n", name, e->pid, e->pid ? e->comm : "-",
+		pfn, nid, room, detail);
 }
 
 static json_t *hex(__u64 v)

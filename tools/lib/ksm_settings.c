@@ -93,11 +93,15 @@ int ksm_settings_read_file(struct ksm_settings *s, const char *path, int *bad_li
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
+		int end = 0;
+
 		lineno++;
 		if (line[0] == '\n' || line[0] == '#')
 			continue;
+		/* exactly "name value" */
 		if (s->n >= KSM_SETTINGS_MAX ||
-		    sscanf(line, "%39s %39s", s->knob[s->n].name, s->knob[s->n].value) != 2) {
+		    sscanf(line, "%39s %39s %n", s->knob[s->n].name, s->knob[s->n].value,
+			   &end) != 2 || line[end]) {
 			*bad_line = lineno;
 			fclose(f);
 			return -EINVAL;

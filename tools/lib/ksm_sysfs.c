@@ -63,7 +63,7 @@ int ksm_sysfs_write(const char *dir, const char *name, const char *val)
 	int fd, err = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ksm_sysfs_dir(), name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);

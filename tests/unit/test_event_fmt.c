@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for tools/lib/event_fmt.c: names, lists, text and JSON. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event_fmt.h"
+
+static void names_round_trip(void **state)
+{
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		const char *n = ksm_event_name(k);
+		char prefixed[64];
+
+		assert_non_null(n);
+		assert_int_equal(ksm_event_by_name(n), k);
+		snprintf(prefixed, sizeof(prefixed), "ksm_%s", n);
+		assert_int_equal(ksm_event_by_name(prefixed), k);
+	}
+	assert_int_equal(ksm_event_by_name("nosuch"), KSM_EV_NONE);
+	assert_null(ksm_event_name(KSM_EV_MAX));
+}
+
+static void parse_list(void **state)
+{
+	const char *bad = NULL;
+	uint32_t mask;
+
+	assert_int_equal(ksm_event_parse_list("merge_one_page,ksm_stop_scan", &mask, &bad), 0);
+	assert_int_equal(mask, (1u << KSM_EV_MERGE_ONE_PAGE) | (1u << KSM_EV_STOP_SCAN));
+	assert_int_equal(ksm_event_parse_list("merge_one_page,bogus", &mask, &bad), -EINVAL);
+	assert_string_equal(bad, "bogus");
+	assert_int_equal(ksm_event_parse_list(",", &mask, &bad), -EINVAL);
+}
+
+static void reasons(void **state)
+{
+	assert_string_equal(ksm_reason_name(KSM_EV_STABLE_NODE_REMOVE, KSM_NODE_RM_UNMERGE),
+			    "unmerge");
+	assert_string_equal(ksm_reason_name(KSM_EV_GET_FOLIO_STALE, KSM_STALE_FREED), "freed");
+	assert_string_equal(ksm_reason_name(KSM_EV_SWAPIN_COPY, KSM_COPY_NO_STABLE_NODE),
+			    "no_stable_node");
+	assert_string_equal(ksm_result_name(KSM_EV_SWAPIN_COPY, KSM_COPY_NOMEM), "nomem");
+	assert_string_equal(ksm_reason_name(KSM_EV_STABLE_NODE_REMOVE, 99), "unknown");
+	assert_null(ksm_reason_name(KSM_EV_MERGE_ONE_PAGE, 0));
+	assert_null(ksm_result_name(KSM_EV_MIGRATE_FOLIO, 0));
+}
+
+static struct ksm_event sample(unsigned int kind)
+{
+	struct ksm_event e = { 0 };
+
+	e.ts_ns = 123456789012ULL;
+	e.kind = kind;
+	e.source = KSM_SRC_TP_PATCHED;
+	e.pid = 4242;
+	e.cpu = 1;
+	strcpy(e.comm, "qemu-system-x86");
+	e.cgroup_id = 77;
+	e.mm = 0xffff888100001000ULL;
+	e.pfn = 0x12345;
+	e.pfn2 = 0x54321;
+	e.node = 0xffff888100002000ULL;
+	e.nid = 1;
+	e.nid2 = 0;
+	e.err = -14;
+	e.reason = 2;
+	e.result = 1;
+	e.aux[0] = 5;
+	e.aux[1] = 6;
+	return e;
+}
+
+/* Every kind survives to_json -> from_json with the fields it carries. */
+static void json_round_trip(void **state)
+{
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		struct ksm_event e = sample(k), back;
+		char err[128];
+		json_t *o = ksm_event_to_json(&e, "/vms/a");
+		char *text = json_dumps(o, JSON_COMPACT);
+		json_error_t jerr;
+		json_t *parsed = json_loads(text, 0, &jerr);
+
+		assert_non_null(parsed);
+		assert_int_equal(ksm_event_from_json(parsed, &back, err, sizeof(err)), 0);
+		assert_int_equal(back.kind, e.kind);
+		assert_int_equal(back.ts_ns, e.ts_ns);
+		assert_int_equal(back.pid, e.pid);
+		assert_string_equal(back.comm, e.comm);
+		assert_int_equal(back.cgroup_id, e.cgroup_id);
+		assert_int_equal(back.mm, e.mm);
+		assert_int_equal(back.node, e.node);
+		if (ksm_reason_name(k, e.reason))
+			assert_int_equal(back.reason, e.reason);
+		if (ksm_event_has_err(k))
+			assert_int_equal(back.err, e.err);
+		assert_string_equal(json_string_value(json_object_get(parsed, "cgroup")),
+				    "/vms/a");
+		free(text);
+		json_decref(o);
+		json_decref(parsed);
+	}
+}
+
+static void json_schema_nulls(void **state)
+{
+	struct ksm_event e = sample(KSM_EV_START_SCAN);
+	json_t *o;
+
+	e.pid = 0;
+	e.nid = -1;
+	o = ksm_event_to_json(&e, NULL);
+	assert_true(json_is_null(json_object_get(o, "pfn")));
+	assert_true(json_is_null(json_object_get(o, "nid")));
+	assert_true(json_is_null(json_object_get(o, "comm")));
+	assert_true(json_is_null(json_object_get(o, "cgroup")));
+	assert_true(json_is_null(json_object_get(o, "err")));
+	assert_int_equal(json_integer_value(json_object_get(o, "seq")), 5);
+	json_decref(o);
+}
+
+static void from_json_errors(void **state)
+{
+	struct ksm_event e;
+	char err[128];
+	json_t *o;
+
+	o = json_pack("{s:s}", "event", "merge_one_page");
+	assert_int_equal(ksm_event_from_json(o, &e, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "ts_ns"));
+	json_decref(o);
+
+	o = json_pack("{s:s, s:i}", "event", "bogus", "ts_ns", 1);
+	assert_int_equal(ksm_event_from_json(o, &e, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown event"));
+	json_decref(o);
+
+	o = json_pack("{s:s, s:i, s:s}", "event", "stable_node_remove", "ts_ns", 1, "reason",
+		      "sunspots");
+	assert_int_equal(ksm_event_from_json(o, &e, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "sunspots"));
+	json_decref(o);
+
+	o = json_array();
+	assert_int_equal(ksm_event_from_json(o, &e, err, sizeof(err)), -EINVAL);
+	json_decref(o);
+}
+
+/* Text lines stay under 80 columns for every kind, even with -T. */
+static void text_width(void **state)
+{
+	struct ksm_fmt_opts o = { .timestamp = true };
+	char *buf;
+	size_t len;
+
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		struct ksm_event e = sample(k);
+		FILE *f = open_memstream(&buf, &len);
+
+		e.aux[0] = 123456789;
+		e.aux[1] = 987654;
+		ksm_event_print_text(f, &e, &o);
+		fclose(f);
+		if (strlen(buf) > 80)
+			fail_msg("%s line is %zu columns: %s", ksm_event_name(k), strlen(buf), buf);
+		free(buf);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names_round_trip), cmocka_unit_test(parse_list),
+		cmocka_unit_test(reasons),	   cmocka_unit_test(json_round_trip),
+		cmocka_unit_test(json_schema_nulls), cmocka_unit_test(from_json_errors),
+		cmocka_unit_test(text_width),
+	};
+
+	return cmocka_run_group_tests_name("event_fmt", tests, NULL, NULL);
+}
