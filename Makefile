@@ -132,7 +132,7 @@ host-test: all
 	$(Q)BIN=$(abspath $(BIN)) prove -v tests/host/*.t
 
 # Everything: unit, host, then the patched kernel in QEMU.
-check: all unit host-test vm-test
+check: deps all unit host-test vm-test
 
 demo: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/demo.sh
