@@ -207,7 +207,8 @@ int main(int argc, char **argv)
 		 * item and merges it again a scan later.
 		 */
 		for (uint64_t n = 0; n < env.churn / 20 + 1; n++) {
-			unsigned char *p = mem + (next % env.pages) * psz;
+			/* volatile: both writes must reach memory to break the page */
+			volatile unsigned char *p = mem + (next % env.pages) * psz;
 
 			p[0] ^= 0xff;
 			p[0] ^= 0xff;

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: what tracing KSM costs, measured against no tracer and a peer.
+
+ksmd cost: pages scanned per second of ksmd CPU time (utime+stime of the
+ksmd kthread) over a fixed number of full scans with sleep_millisecs=0, on a
+workload that keeps events flowing (COW breaks and re-merges, unique pages in
+the unstable tree). Modes alternate within each round (the order rotates) and
+each traced round is divided by the same round's baseline; the median of
+those ratios and their spread are reported.
+
+Start-up: exec to the tool's ready line (ksmsnoop: "tracing" on stderr, after
+every probe is attached; bpftrace: its BEGIN probe). RSS: VmRSS once running
+and VmHWM (peak), from /proc/PID/status.
+"""
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+KSM = "/sys/kernel/mm/ksm"
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sysfs(name):
+    with open(f"{KSM}/{name}") as f:
+        return int(f.read().split()[0])
+
+
+def ksmd_pid():
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/comm") as f:
+                    if f.read().strip() == "ksmd":
+                        return int(p)
+            except OSError:
+                pass
+    sys.exit("bench: no ksmd thread (is KSM built in?)")
+
+
+def cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def status_kb(pid, key):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def wait_scans(n, timeout=120):
+    start = sysfs("full_scans")
+    deadline = time.monotonic() + timeout
+    while sysfs("full_scans") < start + n:
+        if time.monotonic() > deadline:
+            sys.exit(f"bench: ksmd did not finish {n} scans in {timeout}s")
+        time.sleep(0.005)
+
+
+class Tracer:
+    """A tracer process writing to a file, started and stopped per window."""
+
+    def __init__(self, mode, args, tmp):
+        self.mode = mode
+        self.out = os.path.join(tmp, f"{mode}.out")
+        self.err = os.path.join(tmp, f"{mode}.err")
+        if mode == "ksmsnoop":
+            cmd = [f"{args.bin}/ksmsnoop", "-j"]
+        elif mode == "bpftrace":
+            cmd = ["bpftrace", "-o", self.out, os.path.join(HERE, "ksm_events.bt")]
+        elif mode == "ksmtop":
+            cmd = [f"{args.bin}/ksmtop", "-b", "1"]
+        else:
+            raise ValueError(mode)
+        self.t0 = time.monotonic()
+        with open(self.out, "w") as out, open(self.err, "w") as err:
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=err)
+        self.ready_s = self._wait_ready()
+
+    def _ready(self):
+        if self.mode == "ksmsnoop":
+            with open(self.err) as f:
+                return "tracing" in f.read()
+        if self.mode == "bpftrace":
+            with open(self.out) as f:
+                return "ready" in f.read(4096)
+        return os.path.getsize(self.out) > 0
+
+    def _wait_ready(self, timeout=30):
+        while time.monotonic() - self.t0 < timeout:
+            if self.proc.poll() is not None:
+                with open(self.err) as f:
+                    sys.exit(f"bench: {self.mode} exited early: {f.read()[-500:]}")
+            if self._ready():
+                return time.monotonic() - self.t0
+            time.sleep(0.001)
+        sys.exit(f"bench: {self.mode} not ready in {timeout}s")
+
+    def cpu(self):
+        return cpu_ticks(self.proc.pid)
+
+    def stop(self):
+        self.rss_kb = status_kb(self.proc.pid, "VmRSS")
+        self.hwm_kb = status_kb(self.proc.pid, "VmHWM")
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with open(self.out, "rb") as f:
+            self.lines = sum(1 for _ in f)
+        with open(self.err) as f:
+            err = f.read()
+        self.lost = 0
+        for line in err.splitlines() + open(self.out, errors="replace").read().splitlines()[-5:]:
+            if line.startswith("ksmsnoop:") and line.endswith(" lost"):
+                self.lost = int(line.split()[-2])
+            elif line.startswith("Lost ") and "events" in line:
+                self.lost += int(line.split()[1])
+
+
+def window(scans, ksmd, tracer=None):
+    c0, p0, t0 = cpu_ticks(ksmd), sysfs("pages_scanned"), time.monotonic()
+    tc0 = tracer.cpu() if tracer else 0
+    wait_scans(scans)
+    c1, p1, t1 = cpu_ticks(ksmd), sysfs("pages_scanned"), time.monotonic()
+    tc1 = tracer.cpu() if tracer else 0
+    cpu_s = (c1 - c0) / CLK_TCK
+    return {
+        "pages_per_cpu_s": (p1 - p0) / cpu_s if cpu_s else 0.0,
+        "wall_s": t1 - t0,
+        "tracer_cpu_pct": 100.0 * (tc1 - tc0) / CLK_TCK / (t1 - t0),
+    }
+
+
+def spread(xs):
+    return f"{statistics.median(xs):.3f} [{min(xs):.3f}..{max(xs):.3f}]"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--window-s", type=float, default=4.0, help="target length of a window")
+    ap.add_argument("--startups", type=int, default=10)
+    args = ap.parse_args()
+
+    modes = ["baseline", "ksmsnoop", "bpftrace"]
+    if os.access(f"{args.bin}/ksmtop", os.X_OK):
+        modes.append("ksmtop")
+    tmp = tempfile.mkdtemp(prefix="ksmbench.")
+    saved = os.path.join(tmp, "saved")
+    subprocess.run([f"{args.bin}/ksmctl", "save", saved], check=True)
+    loads = []
+    try:
+        subprocess.run([f"{args.bin}/ksmctl", "set", "run=2"], check=True)
+        subprocess.run([f"{args.bin}/ksmctl", "set", "run=0", "pages_to_scan=4000",
+                        "sleep_millisecs=0", "use_zero_pages=0"], check=True)
+        # Merged pages that keep being broken and re-merged, a second sharer,
+        # and unique pages that stay in the unstable tree.
+        for extra in (["-n", "4000", "-k", "64", "-w", "4000"],
+                      ["-n", "4000", "-k", "64"],
+                      ["-n", "0", "-u", "4000"]):
+            loads.append(subprocess.Popen([f"{args.bin}/ksmload", *extra],
+                                          stdout=subprocess.DEVNULL))
+        time.sleep(0.5)
+        subprocess.run([f"{args.bin}/ksmctl", "set", "run=1"], check=True)
+        ksmd = ksmd_pid()
+        wait_scans(5)
+        # Calibrate: how many full scans make a window of about --window-s.
+        t0 = time.monotonic()
+        wait_scans(5)
+        per_scan = (time.monotonic() - t0) / 5
+        scans = max(3, int(args.window_s / per_scan))
+        print(f"bench: {per_scan * 1000:.1f} ms per full scan, {scans} scans per window",
+              file=sys.stderr)
+
+        res = {m: [] for m in modes}
+        startup = {m: [] for m in modes if m != "baseline"}
+        info = {m: [] for m in modes if m != "baseline"}
+        for r in range(args.rounds):
+            order = modes[r % len(modes):] + modes[:r % len(modes)]
+            for m in order:
+                tr = None if m == "baseline" else Tracer(m, args, tmp)
+                w = window(scans, ksmd, tr)
+                if tr:
+                    tr.stop()
+                    startup[m].append(tr.ready_s)
+                    w.update(rss_kb=tr.rss_kb, hwm_kb=tr.hwm_kb, events=tr.lines,
+                             lost=tr.lost)
+                    info[m].append(w)
+                res[m].append(w)
+                print(f"bench: round {r + 1} {m:9s} {w['pages_per_cpu_s']:12.0f} pages/cpu-s"
+                      f" tracer {w['tracer_cpu_pct']:5.2f}%", file=sys.stderr)
+        # Extra start-ups without load on the tracer, for a fuller sample.
+        for m in startup:
+            while len(startup[m]) < args.startups:
+                tr = Tracer(m, args, tmp)
+                time.sleep(0.3)
+                tr.stop()
+                startup[m].append(tr.ready_s)
+    finally:
+        for p in loads:
+            p.terminate()
+        for p in loads:
+            p.wait()
+        subprocess.run([f"{args.bin}/ksmctl", "restore", saved])
+
+    base = [w["pages_per_cpu_s"] for w in res["baseline"]]
+    rows = []
+    for m in modes:
+        ratios = [w["pages_per_cpu_s"] / b for w, b in zip(res[m], base)]
+        tput = statistics.median(w["pages_per_cpu_s"] for w in res[m])
+        if m == "baseline":
+            rows.append(f"| {m} | {tput:,.0f} | 1.000 | - | - | - | - | - | - |")
+            continue
+        ws = info[m]
+        ev_s = statistics.median(w["events"] / w["wall_s"] for w in ws)
+        rows.append(
+            f"| {m} | {tput:,.0f} | {spread(ratios)} | "
+            f"{statistics.median(w['tracer_cpu_pct'] for w in ws):.2f} | "
+            f"{statistics.median(startup[m]) * 1000:.0f} [{min(startup[m]) * 1000:.0f}.."
+            f"{max(startup[m]) * 1000:.0f}] | "
+            f"{statistics.median(w['rss_kb'] for w in ws) / 1024:.1f} | "
+            f"{max(w['hwm_kb'] for w in ws) / 1024:.1f} | {ev_s:,.0f} | "
+            f"{sum(w['lost'] for w in ws)} |")
+
+    uname = os.uname()
+    text = f"""# Benchmarks
+
+Produced by `make bench` (tests/bench/bench.py) as root on {uname.nodename}, Linux
+{uname.release}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.
+
+Workload: three ksmload processes (4000 pages in 64 contents with 4000 COW breaks/s, a second
+sharer of the same 4000 pages, 4000 unique pages), pages_to_scan=4000, sleep_millisecs=0.
+{args.rounds} rounds; in each round every mode runs one window of {scans} full scans
+(about {per_scan * 1000:.0f} ms each), in rotating order. ksmd throughput is pages_scanned per
+second of ksmd CPU (utime+stime of the ksmd thread); the ratio is each traced window over the
+same round's baseline window: median [min..max]. Tracer CPU is % of one core while tracing.
+Start-up is exec to ready (ksmsnoop: all probes attached; bpftrace: BEGIN fired;
+ksmtop: first sample printed), median [min..max] over {args.startups} starts. RSS is VmRSS while
+running (median) and VmHWM, the peak (max). Events/s is what each tracer wrote to its output file.
+
+| mode | ksmd pages/cpu-s | ratio to baseline | tracer CPU % | start-up ms | RSS MB | peak RSS MB | events/s | lost |
+|---|---|---|---|---|---|---|---|---|
+""" + "\n".join(rows) + "\n"
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
