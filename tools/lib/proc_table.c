@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc_table.h"
+
+/* Non-users are looked at again this often, in case an event was missed. */
+#define RECHECK_NS (10ULL * 1000000000ULL)
+
+int proc_table_init(struct proc_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->cap = 1024;
+	t->tab = calloc(t->cap, sizeof(*t->tab));
+	t->recheck_ns = RECHECK_NS;
+	return t->tab ? 0 : -ENOMEM;
+}
+
+void proc_table_free(struct proc_table *t)
+{
+	for (unsigned int i = 0; i < t->cap; i++)
+		free(t->tab[i].cgroup);
+	free(t->tab);
+	memset(t, 0, sizeof(*t));
+}
+
+static unsigned int slot_of(const struct proc_table *t, int pid)
+{
+	unsigned int i = ((unsigned int)pid * 2654435761u) & (t->cap - 1);
+
+	while (t->tab[i].pid && t->tab[i].pid != pid)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+struct proc_ent *proc_table_find(struct proc_table *t, int pid)
+{
+	unsigned int i;
+
+	if (pid <= 0 || !t->cap)
+		return NULL;
+	i = slot_of(t, pid);
+	return t->tab[i].pid ? &t->tab[i] : NULL;
+}
+
+static int grow(struct proc_table *t)
+{
+	struct proc_ent *old = t->tab;
+	unsigned int ocap = t->cap;
+
+	t->tab = calloc(ocap * 2, sizeof(*t->tab));
+	if (!t->tab) {
+		t->tab = old;
+		return -ENOMEM;
+	}
+	t->cap = ocap * 2;
+	for (unsigned int j = 0; j < ocap; j++)
+		if (old[j].pid)
+			t->tab[slot_of(t, old[j].pid)] = old[j];
+	free(old);
+	return 0;
+}
+
+struct proc_ent *proc_table_get(struct proc_table *t, int pid)
+{
+	struct proc_ent *e;
+	unsigned int i;
+
+	if (pid <= 0)
+		return NULL;
+	e = proc_table_find(t, pid);
+	if (e)
+		return e;
+	if ((t->len + 1) * 2 > t->cap && grow(t))
+		return NULL;
+	i = slot_of(t, pid);
+	e = &t->tab[i];
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->ksm = true;	/* unknown yet: read it on the next scan */
+	e->gen = t->gen;
+	t->len++;
+	return e;
+}
+
+/* Linear probing: re-insert the run after a deleted slot. */
+static void del_slot(struct proc_table *t, unsigned int i)
+{
+	unsigned int j = i;
+
+	free(t->tab[i].cgroup);
+	memset(&t->tab[i], 0, sizeof(t->tab[i]));
+	t->len--;
+	for (;;) {
+		struct proc_ent tmp;
+
+		j = (j + 1) & (t->cap - 1);
+		if (!t->tab[j].pid)
+			break;
+		tmp = t->tab[j];
+		memset(&t->tab[j], 0, sizeof(t->tab[j]));
+		t->tab[slot_of(t, tmp.pid)] = tmp;
+	}
+}
+
+struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i)
+{
+	while (*i < t->cap) {
+		struct proc_ent *e = &t->tab[(*i)++];
+
+		if (e->pid)
+			return e;
+	}
+	return NULL;
+}
+
+int proc_read_cgroup(int pid, char *buf, size_t len)
+{
+	char path[128], text[4096 + 8];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", proc_dir(), pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	text[n] = '\0';
+	/* cgroup v2 is the "0::" line; v1 hierarchies are ignored. */
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, "0::", 3)) {
+			size_t k = strcspn(l + 3, "\n");
+
+			if (k >= len)
+				k = len - 1;
+			memcpy(buf, l + 3, k);
+			buf[k] = '\0';
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static bool is_ksm_user(const struct ksm_proc_stat *st)
+{
+	return st->mergeable || st->merge_any || st->rmap_items || st->merging_pages ||
+	       st->zero_pages;
+}
+
+static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)
+{
+	struct ksm_proc_stat st;
+	char cg[4096];
+
+	t->nr_read++;
+	if (ksm_stat_read(e->pid, &st)) {
+		/* gone, or a kernel thread without an mm: nothing to show */
+		e->valid = false;
+		e->ksm = false;
+		e->next_check = now + t->recheck_ns;
+		return;
+	}
+	e->ksm = is_ksm_user(&st);
+	if (!e->ksm) {
+		e->valid = false;
+		/* stagger rechecks by pid so they do not all land on one sample */
+		e->next_check = now + t->recheck_ns + (uint64_t)(e->pid % 997) * 1000000ULL;
+		return;
+	}
+	if (e->valid) {
+		e->prev = e->st;
+		e->have_prev = true;
+	}
+	e->st = st;
+	e->valid = true;
+	if (!e->comm[0] && proc_read_comm(e->pid, e->comm, sizeof(e->comm)))
+		snprintf(e->comm, sizeof(e->comm), "?");
+	/* A process can move between cgroups: read it each time (one small file). */
+	if (!proc_read_cgroup(e->pid, cg, sizeof(cg)) && (!e->cgroup || strcmp(e->cgroup, cg))) {
+		free(e->cgroup);
+		e->cgroup = strdup(cg);
+	}
+}
+
+int proc_table_scan(struct proc_table *t, uint64_t now)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(proc_dir());
+	if (!d)
+		return -errno;
+	t->gen++;
+	t->nr_listed = t->nr_read = 0;
+	while ((de = readdir(d))) {
+		struct proc_ent *e;
+		char *end;
+		long pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = strtol(de->d_name, &end, 10);
+		if (*end || pid <= 0 || pid > INT32_MAX)
+			continue;
+		t->nr_listed++;
+		e = proc_table_get(t, (int)pid);
+		if (!e)
+			continue;
+		e->gen = t->gen;
+		if (e->ksm || e->hinted || now >= e->next_check)
+			read_one(t, e, now);
+		e->hinted = false;
+	}
+	closedir(d);
+	/* Drop what exited (deleting shifts entries: restart from the slot). */
+	for (unsigned int i = 0; i < t->cap;) {
+		if (t->tab[i].pid && t->tab[i].gen != t->gen)
+			del_slot(t, i);
+		else
+			i++;
+	}
+	return 0;
+}

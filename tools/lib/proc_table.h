@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The processes ksmtop shows: every pid in /proc, with /proc/PID/ksm_stat
+ * read only for KSM users. ksm_stat exists for every process, so reading it
+ * for all of them each second would cost more than the rest of ksmtop; a
+ * pid is known to be a KSM user from its first reading, from an event that
+ * names it (ksm_enter, a merge), or from a slow periodic recheck.
+ */
+#ifndef KSM_PROC_TABLE_H
+#define KSM_PROC_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ksm_stat.h"
+
+/* Event counts of one process since ksmtop started (monotonic). */
+struct proc_events {
+	uint64_t merges;	/* merge_with_ksm_page err == 0: a page now merged */
+	uint64_t zero_merges;	/* merge_one_page err == 0: merged with the zero page */
+	uint64_t failed;	/* merges that returned an error */
+	uint64_t rmap_removals;	/* remove_rmap_item: a stable node let go of a page */
+	uint64_t swapin_copies;	/* patched kernel: ksm_swapin_copy */
+};
+
+struct proc_ent {
+	int pid;		/* 0: empty slot */
+	uint32_t gen;		/* the listing that last saw it */
+	bool ksm;		/* KSM user: ksm_stat read every sample */
+	bool hinted;		/* an event named it since the last sample */
+	bool valid;		/* st is from the current sample */
+	bool have_prev;		/* prev is from the sample before */
+	uint64_t next_check;	/* non-users: next look at ksm_stat (ns) */
+	char comm[16];
+	char *cgroup;		/* cgroup v2 path ("/a/b"), NULL if unknown */
+	struct ksm_proc_stat st, prev;
+	struct proc_events ev, ev_prev;
+};
+
+struct proc_table {
+	struct proc_ent *tab;
+	unsigned int cap, len;
+	uint32_t gen;
+	uint64_t recheck_ns;	/* how often non-users are looked at again */
+	/* What the last scan cost, for the curious (and the bench). */
+	unsigned int nr_listed, nr_read;
+};
+
+int proc_table_init(struct proc_table *t);
+void proc_table_free(struct proc_table *t);
+/* The entry of pid, NULL if unknown. */
+struct proc_ent *proc_table_find(struct proc_table *t, int pid);
+/* The entry of pid, created (as a KSM user candidate) if new; NULL on ENOMEM. */
+struct proc_ent *proc_table_get(struct proc_table *t, int pid);
+/*
+ * List $KSM_PROC_DIR (or /proc), drop exited pids, and read ksm_stat, comm
+ * and cgroup of every KSM user; now is CLOCK_MONOTONIC ns. 0 or -errno.
+ */
+int proc_table_scan(struct proc_table *t, uint64_t now);
+/* Iterate: for (i = 0; (e = proc_table_next(t, &i));) */
+struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i);
+/* The cgroup v2 path of a process from /proc/PID/cgroup; 0 or -errno. */
+int proc_read_cgroup(int pid, char *buf, size_t len);
+
+#endif

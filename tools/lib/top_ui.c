@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ncurses.h>
+
+#include "top_ui.h"
+
+static SCREEN *screen;
+
+int top_ui_fd(void)
+{
+	return STDIN_FILENO;
+}
+
+int top_ui_start(struct top_ui *u, char *err, size_t len)
+{
+	/* newterm, unlike initscr, returns NULL instead of exiting on a bad TERM */
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
+		snprintf(err, len, "cannot initialise the terminal (TERM=%s)",
+			 getenv("TERM") ?: "");
+		return -ENOTTY;
+	}
+	if (COLS < TOP_UI_MIN_COLS || LINES < TOP_UI_MIN_LINES) {
+		int c = COLS, l = LINES;
+
+		endwin();
+		delscreen(screen);
+		screen = NULL;
+		snprintf(err, len, "terminal too small: %dx%d, need at least %dx%d (or use -b)", c,
+			 l, TOP_UI_MIN_COLS, TOP_UI_MIN_LINES);
+		return -ERANGE;
+	}
+	cbreak();	/* not raw: Ctrl-C stays SIGINT, handled like SIGTERM */
+	noecho();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	u->on = true;
+	return 0;
+}
+
+void top_ui_stop(struct top_ui *u)
+{
+	if (!u->on)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+	u->on = false;
+}
+
+static const char *view_name(enum top_view v)
+{
+	return v == VIEW_PROCS ? "processes" : v == VIEW_CGROUPS ? "cgroups" : "nodes";
+}
+
+static enum top_ui_action apply_prompt(struct top_ui *u, struct top_model *m)
+{
+	char *in = u->input;
+
+	while (isspace((unsigned char)*in))
+		in++;
+	if (u->prompt == 'p') {
+		char *end;
+		long pid = strtol(in, &end, 10);
+
+		if (!*in) {
+			m->filter.pid = 0;
+		} else if (*end || pid <= 0 || pid > INT32_MAX) {
+			snprintf(u->msg, sizeof(u->msg), "invalid pid '%.100s'", in);
+			return UI_REDRAW;
+		} else {
+			m->filter.pid = (int)pid;
+		}
+	} else {
+		/* a subtree below the cgroup2 root: "a/b" and "/a/b/" mean "/a/b" */
+		char buf[sizeof(m->filter.cgroup)];
+		size_t n;
+
+		snprintf(buf, sizeof(buf), "%s%s", *in == '/' ? "" : "/", in);
+		n = strlen(buf);
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = '\0';
+		snprintf(m->filter.cgroup, sizeof(m->filter.cgroup), "%s",
+			 strcmp(buf, "/") ? buf : "");
+	}
+	u->scroll = 0;
+	return UI_REFILTER;
+}
+
+static enum top_ui_action prompt_key(struct top_ui *u, struct top_model *m, int ch)
+{
+	size_t n = strlen(u->input);
+
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		enum top_ui_action a = apply_prompt(u, m);
+
+		u->prompt = 0;
+		return a;
+	}
+	if (ch == 27) {	/* Esc */
+		u->prompt = 0;
+		return UI_REDRAW;
+	}
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (n)
+			u->input[n - 1] = '\0';
+	} else if (isprint(ch) && n + 1 < sizeof(u->input)) {
+		u->input[n] = (char)ch;
+		u->input[n + 1] = '\0';
+	}
+	return UI_REDRAW;
+}
+
+static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
+{
+	if (u->prompt)
+		return prompt_key(u, m, ch);
+	if (u->help && ch != KEY_RESIZE && ch != 'q' && ch != 'Q') {
+		u->help = false;	/* any key leaves the help screen */
+		return UI_REDRAW;
+	}
+	switch (ch) {
+	case 'q':
+	case 'Q':
+		return UI_QUIT;
+	case 'h':
+	case '?':
+		u->help = true;
+		return UI_REDRAW;
+	case ' ':
+		u->paused = !u->paused;
+		return UI_REDRAW;
+	case '\t':
+	case 'v':
+		u->view = (u->view + 1) % VIEW_MAX;
+		u->scroll = 0;
+		return UI_REDRAW;
+	case '1':
+	case '2':
+	case '3':
+		u->view = ch - '1';
+		u->scroll = 0;
+		return UI_REDRAW;
+	case 's':
+	case '>':
+		u->sort = (u->sort + 1) % TOP_SORT_MAX;
+		return UI_REFILTER;
+	case '<':
+		u->sort = (u->sort + TOP_SORT_MAX - 1) % TOP_SORT_MAX;
+		return UI_REFILTER;
+	case 'r':
+		u->ascending = !u->ascending;
+		return UI_REFILTER;
+	case 'P': u->sort = TOP_SORT_PID; return UI_REFILTER;
+	case 'M': u->sort = TOP_SORT_MERGING; return UI_REFILTER;
+	case 'R': u->sort = TOP_SORT_RMAP; return UI_REFILTER;
+	case 'Z': u->sort = TOP_SORT_ZERO; return UI_REFILTER;
+	case 'F': u->sort = TOP_SORT_PROFIT; return UI_REFILTER;
+	case 'G': u->sort = TOP_SORT_MERGES; return UI_REFILTER;
+	case 'U': u->sort = TOP_SORT_UNMERGES; return UI_REFILTER;
+	case 'C': u->sort = TOP_SORT_CGROUP; return UI_REFILTER;
+	case 'N': u->sort = TOP_SORT_COMM; return UI_REFILTER;
+	case 'c':
+	case '/':
+	case 'p':
+		u->prompt = ch == 'p' ? 'p' : 'c';
+		u->input[0] = '\0';
+		return UI_REDRAW;
+	case 'x':
+		m->filter.pid = 0;
+		m->filter.cgroup[0] = '\0';
+		return UI_REFILTER;
+	case KEY_DOWN:
+		u->scroll++;
+		return UI_REDRAW;
+	case KEY_UP:
+		if (u->scroll)
+			u->scroll--;
+		return UI_REDRAW;
+	case KEY_NPAGE:
+		u->scroll += LINES / 2;
+		return UI_REDRAW;
+	case KEY_PPAGE:
+		u->scroll = u->scroll > LINES / 2 ? u->scroll - LINES / 2 : 0;
+		return UI_REDRAW;
+	case KEY_HOME:
+		u->scroll = 0;
+		return UI_REDRAW;
+	case KEY_RESIZE:
+		return UI_REDRAW;
+	default:
+		if (ch >= 0 && ch < 256 && isprint(ch))
+			snprintf(u->msg, sizeof(u->msg), "unknown key '%c' (h for help)", ch);
+		return UI_REDRAW;
+	}
+}
+
+enum top_ui_action top_ui_keys(struct top_ui *u, struct top_model *m)
+{
+	enum top_ui_action best = UI_NONE, a;
+	int ch;
+
+	while ((ch = getch()) != ERR) {
+		a = key(u, m, ch);
+		if (a > best)
+			best = a;
+		if (a == UI_QUIT)
+			break;
+	}
+	return best;
+}
+
+static void put(int y, const char *s, int attr)
+{
+	if (y >= LINES)
+		return;
+	attron(attr);
+	mvaddnstr(y, 0, s, COLS);
+	attroff(attr);
+}
+
+static void draw_help(void)
+{
+	static const char *const lines[] = {
+		"ksmtop keys",
+		"",
+		"  q            quit",
+		"  h ?          this help (any key leaves it)",
+		"  space        pause / resume sampling",
+		"  tab v        next view: processes, cgroups, nodes (1 2 3 pick one)",
+		"  s > <        next / previous sort column;  r  reverse the order",
+		"  P M R Z F    sort by pid, merging, rmap, zero pages, profit",
+		"  G U C N      sort by merges/s, unmerges/s, cgroup, comm",
+		"  c /          filter by cgroup subtree (empty: all)",
+		"  p            filter by pid (empty: all)",
+		"  x            clear the filters",
+		"  up down pgup pgdn home   scroll",
+		"",
+		"MERGING ksm_merging_pages, RMAP ksm_rmap_items, ZERO ksm_zero_pages,",
+		"PROFIT ksm_process_profit (bytes), MRG/s pages merged per second,",
+		"UNM/s pages that stopped merging per second (COW breaks, rmap removals),",
+		"MODE mergeable (madvise) / merge_any (prctl).",
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		put((int)i, lines[i], i ? 0 : A_BOLD);
+}
+
+/* Bold the sorted column's title inside the header line. */
+static void header_line(int y, const char *hdr, enum top_sort sort, bool proc)
+{
+	static const char *const title[TOP_SORT_MAX] = {
+		[TOP_SORT_PID] = "PID",		[TOP_SORT_COMM] = "COMM",
+		[TOP_SORT_CGROUP] = "CGROUP",	[TOP_SORT_MERGING] = "MERGING",
+		[TOP_SORT_RMAP] = "RMAP",	[TOP_SORT_ZERO] = "ZERO",
+		[TOP_SORT_PROFIT] = "PROFIT",	[TOP_SORT_MERGES] = "MRG/s",
+		[TOP_SORT_UNMERGES] = "UNM/s",	[TOP_SORT_MODE] = "MODE",
+	};
+	const char *t = title[sort], *at;
+
+	if (!proc && sort == TOP_SORT_PID)
+		t = "PROCS";
+	if (!proc && sort == TOP_SORT_COMM)
+		t = "CGROUP";
+	put(y, hdr, A_REVERSE);
+	at = strstr(hdr, t);
+	if (at && at - hdr < COLS) {
+		attron(A_REVERSE | A_BOLD | A_UNDERLINE);
+		mvaddnstr(y, (int)(at - hdr), t, COLS - (int)(at - hdr));
+		attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
+	}
+}
+
+void top_ui_draw(struct top_ui *u, const struct top_model *m)
+{
+	char line[8][TOP_LINE_LEN], buf[TOP_LINE_LEN];
+	int y = 0, n, avail, total;
+
+	erase();
+	if (COLS < TOP_UI_MIN_COLS || LINES < TOP_UI_MIN_LINES) {
+		snprintf(buf, sizeof(buf), "terminal too small (%dx%d < %dx%d)", COLS, LINES,
+			 TOP_UI_MIN_COLS, TOP_UI_MIN_LINES);
+		mvaddnstr(0, 0, buf, COLS);
+		refresh();
+		return;
+	}
+	if (u->help) {
+		draw_help();
+		refresh();
+		return;
+	}
+	n = top_model_header(m, line, 8);
+	for (int i = 0; i < n; i++)
+		put(y++, line[i], i ? 0 : A_BOLD);
+	if (u->sources[0])
+		put(y++, u->sources, A_DIM);
+	y++;
+	avail = LINES - y - 2;	/* header row + status line */
+	if (u->view == VIEW_NODES) {
+		total = m->nr_nodes;
+		header_line(y++, top_node_header(), TOP_SORT_MAX, false);
+		for (int k = u->scroll; k < total && avail-- > 0; k++) {
+			top_node_format(m, k, buf, sizeof(buf));
+			put(y++, buf, 0);
+		}
+		if (m->nr_nodes > 1 && avail > 0)
+			put(y++, "~ per-node KSM pages counted from events since start", A_DIM);
+	} else {
+		bool proc = u->view == VIEW_PROCS;
+		const struct top_row *rows = proc ? m->rows : m->cgrows;
+
+		total = proc ? m->nrows : m->ncgrows;
+		if (u->scroll > total - 1)
+			u->scroll = total > 0 ? total - 1 : 0;
+		header_line(y++, top_row_header(proc), u->sort, proc);
+		for (int k = u->scroll; k < total && avail-- > 0; k++) {
+			top_row_format(&rows[k], proc, buf, sizeof(buf));
+			put(y++, buf, 0);
+		}
+		if (!total)
+			put(y++, m->filter.pid || m->filter.cgroup[0] ?
+				"(no KSM user matches the filter)" : "(no process uses KSM)", A_DIM);
+	}
+	/* status line */
+	if (u->prompt) {
+		snprintf(buf, sizeof(buf), "%s: %s", u->prompt == 'p' ? "pid (empty: all)" :
+			 "cgroup subtree (empty: all)", u->input);
+		put(LINES - 1, buf, A_BOLD);
+	} else {
+		snprintf(buf, sizeof(buf), "%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%.16s%s  "
+			 "%.3gs  h help  q quit", u->msg[0] ? u->msg : "", view_name(u->view),
+			 top_sort_name(u->sort), u->ascending ? "asc" : "desc",
+			 m->filter.cgroup[0] ? m->filter.cgroup : "*",
+			 m->filter.pid ? (snprintf(line[0], 16, "%d", m->filter.pid), line[0]) : "*",
+			 u->paused ? "  [PAUSED]" : "", u->interval);
+		put(LINES - 1, buf + (u->msg[0] ? 0 : 2), A_REVERSE);
+		u->msg[0] = '\0';
+	}
+	refresh();
+}
