@@ -39,9 +39,18 @@ LIB_SRCS := $(wildcard tools/lib/*.c)
 LIB_OBJS := $(patsubst tools/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
 LIBKSM := $(OUTPUT)/libksm.a
 
-BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+# The event source is built in variants, one light skeleton each (see the
+# top of bpf/ksm_events.bpf.c): s = stock tracepoints, a = ksm_advisor,
+# p = kernel-patch/ tracepoints, f = fentry/fexit fallbacks.
+EV_VARIANTS := s sa sp sap sf saf
+ev_flags = $(if $(findstring a,$(1)),-DKSM_WITH_ADVISOR) \
+	   $(if $(findstring p,$(1)),-DKSM_WITH_PATCHED) \
+	   $(if $(findstring f,$(1)),-DKSM_WITH_FENTRY)
+EV_LSKELS := $(foreach v,$(EV_VARIANTS),$(OUTPUT)/ksm_events_$(v).lskel.h)
+
+# Other BPF objects get ordinary libbpf skeletons.
+BPF_SRCS := $(filter-out bpf/ksm_events.bpf.c,$(wildcard bpf/*.bpf.c))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(EV_LSKELS)
 
 # Commands users install (every tools/*.c), and helpers used by the demo,
 # tests and bench (built, never installed).
@@ -100,6 +109,16 @@ $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c include/ksm_event.h $(VMLINUX_H) | $(OUTPUT)/
 $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/bpf/ksm_events_%.bpf.o: bpf/ksm_events.bpf.c include/ksm_event.h $(VMLINUX_H) \
+		| $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(call ev_flags,$*) -c $< -o $@.tmp
+	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(OUTPUT)/ksm_events_%.lskel.h: $(OUTPUT)/bpf/ksm_events_%.bpf.o
+	$(call msg,GEN-LSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton -L $< name ksm_events_$* > $@
 
 $(OUTPUT)/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h) include/ksm_event.h $(SKELS) \
 		| $(OUTPUT)/lib

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The one KSM event source: every probe point becomes a struct ksm_event on
- * one ring buffer. User space decides, by probing, which programs load:
- * stock tracepoints always, kernel-patch/ tracepoints when the kernel has
- * them, fentry/fexit fallbacks when it has not and trampolines are allowed.
+ * one ring buffer. It is built in variants (light skeletons, whose loader
+ * does CO-RE and attach lookups in the kernel, so user space never parses
+ * the 5 MB kernel BTF): the stock tracepoints always, plus
+ *   KSM_WITH_ADVISOR  ksm_advisor (Linux 6.9+),
+ *   KSM_WITH_PATCHED  the kernel-patch/ tracepoints,
+ *   KSM_WITH_FENTRY   fentry/fexit stand-ins for those on stock kernels.
+ * User space probes the kernel and loads the variant that fits.
  *
  * The ksm tracepoints fire in ksmd (or in a sysfs writer), not in the page
  * owner's context, so the owner is resolved from the mm argument.
@@ -23,11 +27,11 @@ const volatile __s32 targ_cglevel = -1;	/* its depth below the v2 root */
 const volatile __u32 event_mask = 0;	/* bit per enum ksm_event_kind, 0 = all */
 /*
  * Base of the struct page array, for the fentry fallbacks' folio -> pfn:
- * the x86-64 4-level default, or read from vmemmap_base when the kernel
- * randomises it (user space finds that variable in /proc/kallsyms).
+ * the x86-64 4-level default, or the vmemmap_base variable when the kernel
+ * randomises it (a weak ksym: absent on kernels with a fixed layout).
  */
 const volatile __u64 vmemmap_start = 0xffffea0000000000ULL;
-const volatile __u64 vmemmap_base_sym = 0;
+extern const void vmemmap_base __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -59,6 +63,7 @@ struct {
 	__type(value, struct mm_owner);
 } mm_owners SEC(".maps");
 
+#ifdef KSM_WITH_FENTRY
 /* fentry -> fexit hand-over for the fallbacks, keyed by thread id. */
 struct fallback_stash {
 	__u64 node;
@@ -81,6 +86,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fallback_stash);
 } rasn_stash SEC(".maps");
+#endif
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -305,6 +311,7 @@ int BPF_PROG(ksm_remove_rmap_item, unsigned long pfn, void *rmap_item, void *mm)
 	return 0;
 }
 
+#ifdef KSM_WITH_ADVISOR
 SEC("tp_btf/ksm_advisor")
 int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned int cpu_percent)
 {
@@ -319,7 +326,10 @@ int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned
 	return 0;
 }
 
+#endif /* KSM_WITH_ADVISOR */
+
 /* ---- kernel-patch/ tracepoints ---------------------------------------- */
+#ifdef KSM_WITH_PATCHED
 
 SEC("tp_btf/ksm_stable_node_insert")
 int BPF_PROG(ksm_stable_node_insert, void *node, void *chain, unsigned long kpfn, int nid)
@@ -442,7 +452,10 @@ int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
 	return 0;
 }
 
+#endif /* KSM_WITH_PATCHED */
+
 /* ---- fentry/fexit fallbacks for stock kernels that allow trampolines --- */
+#ifdef KSM_WITH_FENTRY
 
 #define MAPPING_FLAGS	3UL	/* PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE */
 #define MAPPING_KSM	3UL	/* PAGE_MAPPING_KSM */
@@ -451,8 +464,8 @@ static __always_inline __u64 folio_to_pfn(struct folio *folio)
 {
 	__u64 base = vmemmap_start;
 
-	if (vmemmap_base_sym)
-		bpf_probe_read_kernel(&base, sizeof(base), (void *)vmemmap_base_sym);
+	if (&vmemmap_base)
+		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
 	return ((__u64)folio - base) / bpf_core_type_size(struct page);
 }
 
@@ -655,3 +668,4 @@ int BPF_PROG(fexit_remove_all_stable_nodes, int ret)
 	bpf_map_delete_elem(&rasn_stash, &tid);
 	return 0;
 }
+#endif /* KSM_WITH_FENTRY */

@@ -29,7 +29,6 @@ static struct env {
 	bool fallback;
 	bool quiet;
 	double duration;
-	uint64_t ringbuf_kb;
 } env;
 
 static struct state {
@@ -57,7 +56,7 @@ static const char doc[] =
 	"    ksmsnoop -x                # failed merges only\n"
 	"    ksmsnoop --list-probes     # which event sources work here, and why not\n";
 
-enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK, OPT_RINGBUF };
+enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK };
 
 static const struct argp_option opts[] = {
 	{ "json", 'j', NULL, 0, "JSON lines output", 0 },
@@ -72,7 +71,6 @@ static const struct argp_option opts[] = {
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
 	{ "fallback", OPT_FALLBACK, NULL, 0,
 	  "Use fentry/fexit fallbacks even where patched tracepoints exist", 0 },
-	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "Ring buffer size (default 2048)", 0 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{},
 };
@@ -119,13 +117,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FALLBACK:
 		env.fallback = true;
-		break;
-	case OPT_RINGBUF:
-		/* a power of two number of pages, as the kernel requires */
-		if (!parse_u64(arg, 4, 1 << 20, &v) || (v & (v - 1)))
-			argp_error(state, "invalid ring buffer size '%s' (power of two KB, >= 4)",
-				   arg);
-		env.ringbuf_kb = v;
 		break;
 	case 'h':
 		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
@@ -201,7 +192,6 @@ int main(int argc, char **argv)
 	so.event_mask = env.event_mask;
 	so.fallback = env.fallback;
 	so.verbose = env.verbose;
-	so.ringbuf_bytes = env.ringbuf_kb * 1024;
 	so.cb = on_event;
 
 	if (env.pid && !pid_exists(env.pid)) {
@@ -223,9 +213,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (env.list_probes) {
+		/* Loading is the only true test of what the kernel accepts. */
+		r = ksm_source_start(&src, err, sizeof(err));
 		list_probes(&src);
 		ksm_source_close(&src);
-		return 0;
+		if (r)
+			fprintf(stderr, "ksmsnoop: %s\n", err);
+		return r ? 1 : 0;
 	}
 
 	cgroup_cache_init(&st.cg);
@@ -277,8 +271,9 @@ int main(int argc, char **argv)
 	ret = 0;
 	ksm_source_stats(&src, stats);
 	if (stats[KSM_STAT_DROPPED])
-		fprintf(stderr, "ksmsnoop: WARNING: %llu events lost (ring buffer full; "
-			"try --ringbuf-kb or -e)\n", (unsigned long long)stats[KSM_STAT_DROPPED]);
+		fprintf(stderr, "ksmsnoop: WARNING: %llu events lost (ring buffer full: "
+			"the reader fell behind; -e or -p narrows the stream)\n",
+			(unsigned long long)stats[KSM_STAT_DROPPED]);
 	if (!env.quiet)
 		fprintf(stderr, "ksmsnoop: %llu events, %llu lost\n",
 			(unsigned long long)st.printed,

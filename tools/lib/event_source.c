@@ -6,67 +6,138 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "btf_names.h"
 #include "event_fmt.h"
 #include "event_source.h"
-#include "ksm_events.skel.h"
 #include "probe.h"
 
+#include "ksm_events_s.lskel.h"
+#include "ksm_events_sa.lskel.h"
+#include "ksm_events_sp.lskel.h"
+#include "ksm_events_sap.lskel.h"
+#include "ksm_events_sf.lskel.h"
+#include "ksm_events_saf.lskel.h"
+
 #define K(x) (1u << (x))
+
+/*
+ * One light skeleton per combination of probe groups. Their types differ,
+ * so each gets a small table of functions made by this macro.
+ */
+struct ksm_variant {
+	unsigned int groups;
+	void *(*open)(void);
+	int (*load)(void *skel);
+	int (*attach)(void *skel);
+	void (*destroy)(void *skel);
+	void (*configure)(void *skel, const struct ksm_source_opts *o);
+	int (*events_fd)(void *skel);
+	int (*stats_fd)(void *skel);
+};
+
+#define VARIANT(v, g)                                                                         \
+	static void *v##_open(void)                                                           \
+	{                                                                                     \
+		return ksm_events_##v##__open();                                              \
+	}                                                                                     \
+	static int v##_load(void *s)                                                          \
+	{                                                                                     \
+		return ksm_events_##v##__load(s);                                             \
+	}                                                                                     \
+	static int v##_attach(void *s)                                                        \
+	{                                                                                     \
+		return ksm_events_##v##__attach(s);                                           \
+	}                                                                                     \
+	static void v##_destroy(void *s)                                                      \
+	{                                                                                     \
+		ksm_events_##v##__destroy(s);                                                 \
+	}                                                                                     \
+	static void v##_configure(void *p, const struct ksm_source_opts *o)                   \
+	{                                                                                     \
+		struct ksm_events_##v *s = p;                                                 \
+		s->rodata->targ_tgid = o->pid;                                                \
+		s->rodata->targ_cgid = o->cgroup_id;                                          \
+		s->rodata->targ_cglevel = o->cgroup_id ? o->cgroup_level : -1;                \
+		s->rodata->event_mask = o->event_mask;                                        \
+	}                                                                                     \
+	static int v##_events_fd(void *p)                                                     \
+	{                                                                                     \
+		return ((struct ksm_events_##v *)p)->maps.events.map_fd;                      \
+	}                                                                                     \
+	static int v##_stats_fd(void *p)                                                      \
+	{                                                                                     \
+		return ((struct ksm_events_##v *)p)->maps.stats.map_fd;                       \
+	}                                                                                     \
+	static const struct ksm_variant variant_##v = { g,          v##_open,                 \
+							v##_load,   v##_attach,               \
+							v##_destroy, v##_configure,           \
+							v##_events_fd, v##_stats_fd }
+
+VARIANT(s, GROUP_STOCK);
+VARIANT(sa, GROUP_ADVISOR);
+VARIANT(sp, GROUP_PATCHED);
+VARIANT(sap, GROUP_ADVISOR | GROUP_PATCHED);
+VARIANT(sf, GROUP_FENTRY);
+VARIANT(saf, GROUP_ADVISOR | GROUP_FENTRY);
+
+static const struct ksm_variant *const variants[] = {
+	&variant_s, &variant_sa, &variant_sp, &variant_sap, &variant_sf, &variant_saf,
+};
+
+static const struct ksm_variant *variant_for(unsigned int groups)
+{
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		if (variants[i]->groups == groups)
+			return variants[i];
+	return NULL;
+}
 
 /* Every program in bpf/ksm_events.bpf.c, in the order it is reported. */
 static const struct {
 	const char *prog, *target;
-	unsigned int source;
+	unsigned int source, group;
 	uint32_t kinds;
 } probe_table[] = {
-	{ "ksm_start_scan", "ksm_start_scan", KSM_SRC_TP_STOCK, K(KSM_EV_START_SCAN) },
-	{ "ksm_stop_scan", "ksm_stop_scan", KSM_SRC_TP_STOCK, K(KSM_EV_STOP_SCAN) },
-	{ "ksm_enter", "ksm_enter", KSM_SRC_TP_STOCK, K(KSM_EV_ENTER) },
-	{ "ksm_exit", "ksm_exit", KSM_SRC_TP_STOCK, K(KSM_EV_EXIT) },
-	{ "ksm_merge_one_page", "ksm_merge_one_page", KSM_SRC_TP_STOCK,
-	  K(KSM_EV_MERGE_ONE_PAGE) },
-	{ "ksm_merge_with_ksm_page", "ksm_merge_with_ksm_page", KSM_SRC_TP_STOCK,
-	  K(KSM_EV_MERGE_WITH_KSM_PAGE) },
-	{ "ksm_remove_ksm_page", "ksm_remove_ksm_page", KSM_SRC_TP_STOCK,
-	  K(KSM_EV_REMOVE_KSM_PAGE) },
-	{ "ksm_remove_rmap_item", "ksm_remove_rmap_item", KSM_SRC_TP_STOCK,
-	  K(KSM_EV_REMOVE_RMAP_ITEM) },
-	{ "ksm_advisor", "ksm_advisor", KSM_SRC_TP_STOCK, K(KSM_EV_ADVISOR) },
-	{ "ksm_stable_node_insert", "ksm_stable_node_insert", KSM_SRC_TP_PATCHED,
-	  K(KSM_EV_STABLE_NODE_INSERT) },
-	{ "ksm_stable_node_remove", "ksm_stable_node_remove", KSM_SRC_TP_PATCHED,
-	  K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "ksm_get_folio_stale", "ksm_get_folio_stale", KSM_SRC_TP_PATCHED,
-	  K(KSM_EV_GET_FOLIO_STALE) },
-	{ "ksm_get_folio_retry", "ksm_get_folio_retry", KSM_SRC_TP_PATCHED,
-	  K(KSM_EV_GET_FOLIO_RETRY) },
-	{ "ksm_migrate_folio", "ksm_migrate_folio", KSM_SRC_TP_PATCHED,
-	  K(KSM_EV_MIGRATE_FOLIO) },
-	{ "ksm_swapin_copy", "ksm_swapin_copy", KSM_SRC_TP_PATCHED, K(KSM_EV_SWAPIN_COPY) },
-	{ "ksm_remove_all_stable_nodes_begin", "ksm_remove_all_stable_nodes_begin",
-	  KSM_SRC_TP_PATCHED, K(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN) },
-	{ "ksm_remove_all_stable_nodes_end", "ksm_remove_all_stable_nodes_end",
-	  KSM_SRC_TP_PATCHED, K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
+#define STOCK(name, kind) { "ksm_" #name, "ksm_" #name, KSM_SRC_TP_STOCK, GROUP_STOCK, K(kind) }
+#define PATCHED(name, kind) { "ksm_" #name, "ksm_" #name, KSM_SRC_TP_PATCHED, GROUP_PATCHED, K(kind) }
+	STOCK(start_scan, KSM_EV_START_SCAN),
+	STOCK(stop_scan, KSM_EV_STOP_SCAN),
+	STOCK(enter, KSM_EV_ENTER),
+	STOCK(exit, KSM_EV_EXIT),
+	STOCK(merge_one_page, KSM_EV_MERGE_ONE_PAGE),
+	STOCK(merge_with_ksm_page, KSM_EV_MERGE_WITH_KSM_PAGE),
+	STOCK(remove_ksm_page, KSM_EV_REMOVE_KSM_PAGE),
+	STOCK(remove_rmap_item, KSM_EV_REMOVE_RMAP_ITEM),
+	{ "ksm_advisor", "ksm_advisor", KSM_SRC_TP_STOCK, GROUP_ADVISOR, K(KSM_EV_ADVISOR) },
+	PATCHED(stable_node_insert, KSM_EV_STABLE_NODE_INSERT),
+	PATCHED(stable_node_remove, KSM_EV_STABLE_NODE_REMOVE),
+	PATCHED(get_folio_stale, KSM_EV_GET_FOLIO_STALE),
+	PATCHED(get_folio_retry, KSM_EV_GET_FOLIO_RETRY),
+	PATCHED(migrate_folio, KSM_EV_MIGRATE_FOLIO),
+	PATCHED(swapin_copy, KSM_EV_SWAPIN_COPY),
+	PATCHED(remove_all_stable_nodes_begin, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN),
+	PATCHED(remove_all_stable_nodes_end, KSM_EV_REMOVE_ALL_STABLE_NODES_END),
+#undef STOCK
+#undef PATCHED
 	/* fallbacks: each stands in for the patched tracepoints of its kinds */
-	{ "fentry_folio_migrate_ksm", "folio_migrate_ksm", KSM_SRC_FENTRY,
+	{ "fentry_folio_migrate_ksm", "folio_migrate_ksm", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_MIGRATE_FOLIO) },
-	{ "fexit_ksm_might_need_to_copy", "ksm_might_need_to_copy", KSM_SRC_FENTRY,
+	{ "fexit_ksm_might_need_to_copy", "ksm_might_need_to_copy", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_SWAPIN_COPY) },
-	{ "fentry_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY,
+	{ "fentry_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_GET_FOLIO_STALE) | K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fexit_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY,
+	{ "fexit_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_GET_FOLIO_STALE) | K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fentry_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY,
+	{ "fentry_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fexit_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY,
+	{ "fexit_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY, GROUP_FENTRY,
 	  K(KSM_EV_STABLE_NODE_REMOVE) | K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
 	{ "fentry_remove_all_stable_nodes", "remove_all_stable_nodes", KSM_SRC_FENTRY,
-	  K(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN) },
+	  GROUP_FENTRY, K(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN) },
 	{ "fexit_remove_all_stable_nodes", "remove_all_stable_nodes", KSM_SRC_FENTRY,
-	  K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
+	  GROUP_FENTRY, K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
 };
 
 #define NR_PROBE_DEFS (int)(sizeof(probe_table) / sizeof(probe_table[0]))
@@ -81,9 +152,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	 * libbpf blames RLIMIT_MEMLOCK for any EPERM; here BPF memory is
 	 * charged to the memcg and EPERM has other causes (no trampolines).
 	 */
-	if (!verbose_libbpf && strstr(fmt, "RLIMIT_MEMLOCK"))
-		return 0;
-	if (!verbose_libbpf && level == LIBBPF_WARN)
+	if (!verbose_libbpf && (strstr(fmt, "RLIMIT_MEMLOCK") || level == LIBBPF_WARN))
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -98,15 +167,33 @@ static void setp(struct ksm_probe *p, enum probe_state st, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Mark every probe of a group; the why is the same for all of them. */
+static void set_group(struct ksm_source *s, unsigned int group, enum probe_state st,
+		      const char *why)
+{
+	for (int i = 0; i < s->nr_probes; i++)
+		if (s->probe[i].group == group)
+			setp(&s->probe[i], st, "%s", why);
+}
+
+/* Name the BTF entity a probe needs: btf_trace_<tp> or the function. */
+static void btf_name(const struct ksm_probe *p, char *buf, size_t len)
+{
+	if (p->source == KSM_SRC_FENTRY)
+		snprintf(buf, len, "%s", p->target);
+	else
+		snprintf(buf, len, "btf_trace_%s", p->target);
+}
+
 int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char *err,
 		     size_t len)
 {
-	uint32_t wanted = o->event_mask ? o->event_mask : ~0u;
-	uint32_t patched = 0;	/* kinds a patched tracepoint will deliver */
-	struct btf *btf;
-	char why[120];
-	int fentry_err = 1;	/* 1: not probed yet */
-	char fentry_why[120] = "";
+	uint32_t wanted = o->event_mask ? o->event_mask : ~0u, group_kinds[8] = { 0 };
+	char names_buf[NR_PROBE_DEFS][64];
+	const char *names[NR_PROBE_DEFS], *missing[8] = { NULL };
+	int nmissing[8] = { 0 }, ngroup[8] = { 0 };
+	bool found[NR_PROBE_DEFS];
+	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->opts = *o;
@@ -122,95 +209,79 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 			 "CONFIG_KSM is not set)");
 		return -ENOENT;
 	}
-	btf = probe_load_btf();
-	if (!btf) {
-		snprintf(err, len, "no kernel BTF at /sys/kernel/btf/vmlinux "
-			 "(CONFIG_DEBUG_INFO_BTF is needed for CO-RE): %s", strerror(errno));
-		return -ENOENT;
-	}
-
-	/* Tracepoints first: which exist decides which fallbacks are needed. */
+	s->nr_probes = NR_PROBE_DEFS;
 	for (int i = 0; i < NR_PROBE_DEFS; i++) {
 		struct ksm_probe *p = &s->probe[i];
 
 		p->prog = probe_table[i].prog;
 		p->target = probe_table[i].target;
 		p->source = probe_table[i].source;
+		p->group = probe_table[i].group;
 		p->kinds = probe_table[i].kinds;
-		if (p->source == KSM_SRC_FENTRY)
-			continue;
-		if (!probe_tracepoint(btf, p->target)) {
-			setp(p, PROBE_INACTIVE, p->source == KSM_SRC_TP_PATCHED ?
-				"tracepoint not in this kernel (kernel-patch/ adds it)" :
-				"tracepoint not in this kernel");
-		} else if (p->source == KSM_SRC_TP_PATCHED && o->fallback) {
-			setp(p, PROBE_INACTIVE, "patched tracepoint present, --fallback given");
-		} else if (!(p->kinds & wanted) &&
-			   !(p->kinds & (K(KSM_EV_ENTER) | K(KSM_EV_EXIT)))) {
-			/* enter/exit always load: they keep the mm owner map */
-			setp(p, PROBE_INACTIVE, "not selected by -e");
-		} else {
-			setp(p, PROBE_ACTIVE, "tp_btf");
-			if (p->source == KSM_SRC_TP_PATCHED)
-				patched |= p->kinds;
-		}
+		btf_name(p, names_buf[i], sizeof(names_buf[i]));
+		names[i] = names_buf[i];
+		group_kinds[p->group] |= p->kinds;
+	}
+	r = btf_names_find(BTF_VMLINUX, names, NR_PROBE_DEFS, found);
+	if (r) {
+		snprintf(err, len, "no kernel BTF at %s (CONFIG_DEBUG_INFO_BTF is needed for "
+			 "CO-RE): %s", BTF_VMLINUX, strerror(-r));
+		return r;
 	}
 	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		struct ksm_probe *p = &s->probe[i];
+		unsigned int g = s->probe[i].group;
 
-		if (p->source != KSM_SRC_FENTRY)
+		ngroup[g]++;
+		if (found[i])
 			continue;
-		if (!(p->kinds & wanted & ~patched)) {
-			setp(p, PROBE_INACTIVE, (p->kinds & wanted) ?
-				"patched tracepoint preferred" : "not selected by -e");
-			continue;
+		if (g == GROUP_STOCK) {
+			snprintf(err, len, "this kernel lacks the %s tracepoint (the ksm "
+				 "tracepoints came in Linux 6.4)", s->probe[i].target);
+			return -ENOENT;
 		}
-		/* Trampolines are all-or-nothing on a kernel: probe them once. */
-		if (fentry_err == 1) {
-			fentry_err = probe_fentry(btf, "folio_migrate_ksm", fentry_why,
-						  sizeof(fentry_why));
-			if (fentry_err == -ENOENT)
-				fentry_err = 1; /* that one is missing; try per target */
-		}
-		if (fentry_err != 0 && fentry_err != 1) {
-			setp(p, PROBE_INACTIVE, "%s", fentry_why);
-			continue;
-		}
-		if (btf__find_by_name_kind(btf, p->target, BTF_KIND_FUNC) <= 0) {
-			setp(p, PROBE_INACTIVE, "%s not in kernel BTF (inlined or absent)",
-			     p->target);
-			continue;
-		}
-		if (fentry_err == 1) {
-			int r = probe_fentry(btf, p->target, why, sizeof(why));
-
-			if (r) {
-				setp(p, PROBE_INACTIVE, "%s", why);
-				continue;
-			}
-			fentry_err = 0;
-		}
-		setp(p, PROBE_ACTIVE, p->prog[1] == 'e' ? "fentry" : "fexit");
+		if (!nmissing[g]++)
+			missing[g] = s->probe[i].target;
 	}
-	/* fentry/fexit pairs hand over state: both or neither. */
-	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		struct ksm_probe *a = &s->probe[i];
 
-		if (a->source != KSM_SRC_FENTRY || strncmp(a->prog, "fentry_", 7))
-			continue;
-		for (int j = 0; j < NR_PROBE_DEFS; j++) {
-			struct ksm_probe *b = &s->probe[j];
+	/* Stock: always. */
+	set_group(s, GROUP_STOCK, PROBE_ACTIVE, "tp_btf");
+	/* Advisor: when the kernel has it and it is wanted. */
+	if (nmissing[GROUP_ADVISOR])
+		set_group(s, GROUP_ADVISOR, PROBE_INACTIVE, "tracepoint not in this kernel");
+	else if (!(wanted & group_kinds[GROUP_ADVISOR]))
+		set_group(s, GROUP_ADVISOR, PROBE_INACTIVE, "not selected by -e");
+	else
+		s->groups |= GROUP_ADVISOR, set_group(s, GROUP_ADVISOR, PROBE_ACTIVE, "tp_btf");
+	/* Patched tracepoints: all of the series, or none. */
+	if (nmissing[GROUP_PATCHED] && nmissing[GROUP_PATCHED] < ngroup[GROUP_PATCHED])
+		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+			  "incomplete kernel-patch/ series in this kernel");
+	else if (nmissing[GROUP_PATCHED])
+		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+			  "tracepoint not in this kernel (kernel-patch/ adds it)");
+	else if (o->fallback)
+		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+			  "patched tracepoint present, --fallback given");
+	else if (!(wanted & group_kinds[GROUP_PATCHED]))
+		set_group(s, GROUP_PATCHED, PROBE_INACTIVE, "not selected by -e");
+	else
+		s->groups |= GROUP_PATCHED, set_group(s, GROUP_PATCHED, PROBE_ACTIVE, "tp_btf");
+	/* fentry: only to stand in for missing patched tracepoints. */
+	if (s->groups & GROUP_PATCHED) {
+		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, "patched tracepoints preferred");
+	} else if (!(wanted & group_kinds[GROUP_FENTRY])) {
+		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, "not selected by -e");
+	} else if (nmissing[GROUP_FENTRY]) {
+		char why[120];
 
-			if (strncmp(b->prog, "fexit_", 6) || strcmp(a->target, b->target))
-				continue;
-			if (a->state == PROBE_ACTIVE && b->state != PROBE_ACTIVE)
-				setp(a, PROBE_INACTIVE, "its fexit half is inactive");
-			else if (b->state == PROBE_ACTIVE && a->state != PROBE_ACTIVE)
-				setp(b, PROBE_INACTIVE, "its fentry half is inactive");
-		}
+		snprintf(why, sizeof(why), "%s not in kernel BTF (inlined or absent)",
+			 missing[GROUP_FENTRY]);
+		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, why);
+	} else {
+		/* Whether trampolines are allowed is known only by loading. */
+		s->groups |= GROUP_FENTRY;
+		set_group(s, GROUP_FENTRY, PROBE_ACTIVE, "fentry/fexit");
 	}
-	btf__free(btf);
-	s->nr_probes = NR_PROBE_DEFS;
 	for (int i = 0; i < s->nr_probes; i++)
 		if (s->probe[i].state == PROBE_ACTIVE)
 			s->active_kinds |= s->probe[i].kinds;
@@ -226,68 +297,52 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return s->opts.cb ? s->opts.cb(s->opts.ctx, data) : 0;
 }
 
+/* Open, configure, load and attach one variant; 0 or -errno. */
+static int try_variant(struct ksm_source *s, const struct ksm_variant *v)
+{
+	int r;
+
+	s->skel = v->open();
+	if (!s->skel)
+		return errno ? -errno : -ENOMEM;
+	v->configure(s->skel, &s->opts);
+	r = v->load(s->skel);
+	if (!r)
+		r = v->attach(s->skel);
+	if (r) {
+		v->destroy(s->skel);
+		s->skel = NULL;
+		return r < 0 ? r : -EINVAL;
+	}
+	s->variant = v;
+	return 0;
+}
+
 int ksm_source_start(struct ksm_source *s, char *err, size_t len)
 {
-	const struct ksm_source_opts *o = &s->opts;
-	struct bpf_program *prog;
-	size_t rb = o->ringbuf_bytes ? o->ringbuf_bytes : 2u << 20;
-	int r, nactive = 0;
+	int r = try_variant(s, variant_for(s->groups));
 
-	s->skel = ksm_events_bpf__open();
-	if (!s->skel) {
-		r = -errno;
-		snprintf(err, len, "cannot open the BPF object: %s", strerror(errno));
-		return r;
+	if (r && (s->groups & GROUP_FENTRY)) {
+		char why[120];
+
+		snprintf(why, sizeof(why), "fentry refused by the kernel: %s", strerror(-r));
+		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, why);
+		s->groups &= ~GROUP_FENTRY;
+		s->active_kinds = 0;
+		for (int i = 0; i < s->nr_probes; i++)
+			if (s->probe[i].state == PROBE_ACTIVE)
+				s->active_kinds |= s->probe[i].kinds;
+		r = try_variant(s, variant_for(s->groups));
 	}
-	s->skel->rodata->targ_tgid = o->pid;
-	s->skel->rodata->targ_cgid = o->cgroup_id;
-	s->skel->rodata->targ_cglevel = o->cgroup_id ? o->cgroup_level : -1;
-	s->skel->rodata->event_mask = o->event_mask;
-	bpf_map__set_max_entries(s->skel->maps.events, rb);
-
-	for (int i = 0; i < s->nr_probes; i++) {
-		prog = bpf_object__find_program_by_name(s->skel->obj, s->probe[i].prog);
-		if (!prog) {
-			snprintf(err, len, "BPF object lacks program %s", s->probe[i].prog);
-			return -EINVAL;
-		}
-		bpf_program__set_autoload(prog, s->probe[i].state == PROBE_ACTIVE);
-		if (s->probe[i].state == PROBE_ACTIVE && s->probe[i].source == KSM_SRC_FENTRY) {
-			/* folio -> pfn needs the vmemmap base when it is randomised */
-			s->skel->rodata->vmemmap_base_sym = probe_kallsyms("vmemmap_base");
-		}
-	}
-
-	r = ksm_events_bpf__load(s->skel);
 	if (r) {
-		snprintf(err, len, "cannot load the BPF programs: %s (run with -v for the "
-			 "verifier log)", strerror(-r));
+		snprintf(err, len, "cannot load the BPF programs: %s (-v shows the loader's log)",
+			 strerror(-r));
+		for (int i = 0; i < s->nr_probes; i++)
+			if (s->probe[i].state == PROBE_ACTIVE)
+				setp(&s->probe[i], PROBE_FAILED, "load failed: %s", strerror(-r));
 		return r;
 	}
-	for (int i = 0; i < s->nr_probes; i++) {
-		struct ksm_probe *p = &s->probe[i];
-		struct bpf_link *link;
-
-		if (p->state != PROBE_ACTIVE)
-			continue;
-		prog = bpf_object__find_program_by_name(s->skel->obj, p->prog);
-		link = bpf_program__attach(prog);
-		if (!link) {
-			setp(p, PROBE_FAILED, "attach failed: %s", strerror(errno));
-			s->active_kinds &= ~p->kinds;
-			continue;
-		}
-		/* Hand the link to the skeleton: it destroys it on close. */
-		for (int j = 0; j < s->skel->skeleton->prog_cnt; j++)
-			if (*s->skel->skeleton->progs[j].prog == prog)
-				*s->skel->skeleton->progs[j].link = link;
-		nactive++;
-	}
-	if (!nactive) {
-		snprintf(err, len, "no KSM probe could be attached");
-		return -ENOENT;
-	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample, s, NULL);
+	s->rb = ring_buffer__new(s->variant->events_fd(s->skel), on_sample, s, NULL);
 	if (!s->rb) {
 		r = -errno;
 		snprintf(err, len, "cannot set up the ring buffer: %s", strerror(errno));
@@ -318,7 +373,7 @@ void ksm_source_stats(const struct ksm_source *s, uint64_t out[KSM_STAT_MAX])
 	if (!vals)
 		return;
 	for (uint32_t k = 0; k < KSM_STAT_MAX; k++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.stats), &k, vals))
+		if (bpf_map_lookup_elem(s->variant->stats_fd(s->skel), &k, vals))
 			continue;
 		for (int c = 0; c < ncpu; c++)
 			out[k] += vals[c];
@@ -330,7 +385,8 @@ void ksm_source_close(struct ksm_source *s)
 {
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
-	ksm_events_bpf__destroy(s->skel);
+	if (s->skel)
+		s->variant->destroy(s->skel);
 	s->skel = NULL;
 }
 

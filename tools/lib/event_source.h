@@ -25,8 +25,7 @@ struct ksm_source_opts {
 	int cgroup_level;	/* depth of that cgroup below the root */
 	uint32_t event_mask;	/* bit per kind; 0 = all */
 	bool fallback;		/* use fentry fallbacks even where patched tps exist */
-	bool verbose;		/* libbpf debug output on stderr */
-	size_t ringbuf_bytes;	/* 0 = default (2 MiB) */
+	bool verbose;		/* loader and libbpf messages on stderr */
 	ksm_event_cb cb;
 	void *ctx;
 };
@@ -37,10 +36,19 @@ enum probe_state {
 	PROBE_FAILED,		/* wanted and available, but attach failed */
 };
 
+/* Groups of probes that load together (one BPF variant per combination). */
+enum ksm_probe_group {
+	GROUP_STOCK = 0,	/* always */
+	GROUP_ADVISOR = 1,
+	GROUP_PATCHED = 2,
+	GROUP_FENTRY = 4,
+};
+
 struct ksm_probe {
 	const char *prog;	/* BPF program name */
 	const char *target;	/* tracepoint or kernel function */
 	unsigned int source;	/* enum ksm_event_source */
+	unsigned int group;	/* enum ksm_probe_group */
 	uint32_t kinds;		/* event kinds it produces */
 	enum probe_state state;
 	char why[120];
@@ -48,11 +56,13 @@ struct ksm_probe {
 
 #define KSM_MAX_PROBES 32
 
-struct ksm_events_bpf;
 struct ring_buffer;
+struct ksm_variant;
 
 struct ksm_source {
-	struct ksm_events_bpf *skel;
+	const struct ksm_variant *variant;
+	void *skel;		/* the variant's light skeleton */
+	unsigned int groups;	/* groups chosen by ksm_source_probe */
 	struct ring_buffer *rb;
 	struct ksm_probe probe[KSM_MAX_PROBES];
 	int nr_probes;
@@ -62,11 +72,15 @@ struct ksm_source {
 
 /*
  * Probe the kernel and decide, without loading anything: fills s->probe.
- * Returns 0, or -errno with a message in err (no BTF, no KSM, ...).
+ * Returns 0, or -errno with a message in err (not root, no BTF, no KSM).
  */
 int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char *err,
 		     size_t len);
-/* Load and attach the probes ksm_source_probe chose; 0 or -errno + err. */
+/*
+ * Load and attach the variant ksm_source_probe chose. If the fentry group is
+ * refused, it says why in the probe table and goes on without it.
+ * Returns 0 or -errno with a message in err.
+ */
 int ksm_source_start(struct ksm_source *s, char *err, size_t len);
 /* Wait up to timeout_ms for events and deliver them; >= 0 count or -errno. */
 int ksm_source_poll(struct ksm_source *s, int timeout_ms);

@@ -4,6 +4,7 @@
 #define KSM_SYSFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define KSM_SYSFS_DIR "/sys/kernel/mm/ksm"

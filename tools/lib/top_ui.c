@@ -264,13 +264,16 @@ static void header_line(int y, const char *hdr, enum top_sort sort, bool proc)
 		[TOP_SORT_PROFIT] = "PROFIT",	[TOP_SORT_MERGES] = "MRG/s",
 		[TOP_SORT_UNMERGES] = "UNM/s",	[TOP_SORT_MODE] = "MODE",
 	};
-	const char *t = title[sort], *at;
+	const char *t, *at;
 
+	put(y, hdr, A_REVERSE);
+	if (sort >= TOP_SORT_MAX)	/* the nodes view has no sort */
+		return;
+	t = title[sort];
 	if (!proc && sort == TOP_SORT_PID)
 		t = "PROCS";
 	if (!proc && sort == TOP_SORT_COMM)
 		t = "CGROUP";
-	put(y, hdr, A_REVERSE);
 	at = strstr(hdr, t);
 	if (at && at - hdr < COLS) {
 		attron(A_REVERSE | A_BOLD | A_UNDERLINE);
