@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ksm_stat.h"
+#include "util.h"
 
 const char *proc_dir(void)
 {
@@ -55,32 +56,14 @@ int ksm_stat_parse(const char *text, struct ksm_proc_stat *st)
 	return seen ? 0 : -EINVAL;
 }
 
-static int read_small(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
-	return 0;
-}
-
 int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st)
 {
 	char path[128], buf[1024];
 	int err;
 
 	snprintf(path, sizeof(path), "%s/%d/ksm_stat", proc_dir(), (int)pid);
-	err = read_small(path, buf, sizeof(buf));
-	if (err)
+	err = (int)read_small_file(path, buf, sizeof(buf));
+	if (err < 0)
 		return err;
 	return ksm_stat_parse(buf, st);
 }
@@ -92,8 +75,8 @@ int proc_read_comm(pid_t pid, char *buf, size_t len)
 	size_t n;
 
 	snprintf(path, sizeof(path), "%s/%d/comm", proc_dir(), (int)pid);
-	err = read_small(path, buf, len);
-	if (err)
+	err = (int)read_small_file(path, buf, len);
+	if (err < 0)
 		return err;
 	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ksm_sysfs.h"
+#include "util.h"
 
 const char *ksm_sysfs_dir(void)
 {
@@ -22,20 +23,11 @@ int ksm_sysfs_read_one(const char *dir, const char *name, char *buf, size_t len)
 {
 	char path[512];
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir ? dir : ksm_sysfs_dir(), name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	buf[n] = '\0';
+	n = read_small_file(path, buf, len);
+	if (n < 0)
+		return (int)n;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	return 0;

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Set by the SIGINT/SIGTERM handler that install_exit_signals installs. */
 extern volatile sig_atomic_t exiting;
@@ -18,5 +19,10 @@ uint64_t monotonic_to_realtime_offset(void);
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);
 bool pid_exists(int pid);
+/*
+ * Read a small file (sysfs, procfs) with one read(2), NUL-terminated;
+ * returns the length or -errno.
+ */
+ssize_t read_small_file(const char *path, char *buf, size_t len);
 
 #endif
