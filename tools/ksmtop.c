@@ -262,9 +262,7 @@ int main(int argc, char **argv)
 			st.m.filter.cgroup[0] = '\0';
 	}
 	st.ui.sort = env.sort;
-	/* names read best A to Z, numbers biggest first */
-	st.ui.ascending = env.sort == TOP_SORT_COMM || env.sort == TOP_SORT_CGROUP ||
-			  env.sort == TOP_SORT_PID || env.sort == TOP_SORT_MODE;
+	st.ui.ascending = top_sort_ascending(env.sort);
 	st.ui.interval = env.interval;
 
 	/* No filter in BPF: the global and per-node rates count every event. */

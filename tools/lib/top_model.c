@@ -34,6 +34,11 @@ int top_sort_by_name(const char *name)
 	return -1;
 }
 
+bool top_sort_ascending(enum top_sort s)
+{
+	return s == TOP_SORT_PID || s == TOP_SORT_COMM || s == TOP_SORT_CGROUP || s == TOP_SORT_MODE;
+}
+
 const char *top_sort_names(void)
 {
 	return "pid, comm, cgroup, merging, rmap, zero, profit, merges, unmerges, mode";

@@ -41,6 +41,8 @@ enum top_sort {
 const char *top_sort_name(enum top_sort s);
 /* Key by name; -1 if unknown. */
 int top_sort_by_name(const char *name);
+/* The natural direction: names and pids A to Z, numbers biggest first. */
+bool top_sort_ascending(enum top_sort s);
 /* "pid, comm, ..." for messages. */
 const char *top_sort_names(void);
 

@@ -119,6 +119,9 @@ static enum top_ui_action prompt_key(struct top_ui *u, struct top_model *m, int 
 	return UI_REDRAW;
 }
 
+/* One letter per sort key, in enum top_sort order. */
+static const char sort_keys[TOP_SORT_MAX + 1] = "PNCMRZFGU";
+
 static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
 {
 	if (u->prompt)
@@ -152,22 +155,27 @@ static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
 	case 's':
 	case '>':
 		u->sort = (u->sort + 1) % TOP_SORT_MAX;
+		u->ascending = top_sort_ascending(u->sort);
 		return UI_REFILTER;
 	case '<':
 		u->sort = (u->sort + TOP_SORT_MAX - 1) % TOP_SORT_MAX;
+		u->ascending = top_sort_ascending(u->sort);
 		return UI_REFILTER;
 	case 'r':
 		u->ascending = !u->ascending;
 		return UI_REFILTER;
-	case 'P': u->sort = TOP_SORT_PID; return UI_REFILTER;
-	case 'M': u->sort = TOP_SORT_MERGING; return UI_REFILTER;
-	case 'R': u->sort = TOP_SORT_RMAP; return UI_REFILTER;
-	case 'Z': u->sort = TOP_SORT_ZERO; return UI_REFILTER;
-	case 'F': u->sort = TOP_SORT_PROFIT; return UI_REFILTER;
-	case 'G': u->sort = TOP_SORT_MERGES; return UI_REFILTER;
-	case 'U': u->sort = TOP_SORT_UNMERGES; return UI_REFILTER;
-	case 'C': u->sort = TOP_SORT_CGROUP; return UI_REFILTER;
-	case 'N': u->sort = TOP_SORT_COMM; return UI_REFILTER;
+	case 'P':
+	case 'M':
+	case 'R':
+	case 'Z':
+	case 'F':
+	case 'G':
+	case 'U':
+	case 'C':
+	case 'N':
+		u->sort = strchr(sort_keys, ch) - sort_keys;
+		u->ascending = top_sort_ascending(u->sort);
+		return UI_REFILTER;
 	case 'c':
 	case '/':
 	case 'p':
