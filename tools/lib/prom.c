@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,4 +225,35 @@ void prom_write(FILE *out, const struct top_model *m, const struct prom_opts *o)
 			free(rows);
 		}
 	}
+}
+
+int prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *colon, *h = arg;
+	size_t n;
+
+	if (!arg || !*arg)
+		return -EINVAL;
+	if (*arg == '[') {	/* [v6]:port */
+		const char *end = strchr(arg, ']');
+
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		h = arg + 1;
+		n = end - h;
+		colon = end + 1;
+	} else {
+		colon = strrchr(arg, ':');
+		if (!colon)
+			return -EINVAL;
+		n = colon - arg;
+	}
+	if (n >= hlen || !colon[1] || strlen(colon + 1) >= plen ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) > 65535 ||
+	    atoi(colon + 1) <= 0)
+		return -EINVAL;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
 }
