@@ -218,8 +218,8 @@ static uint64_t ms_to_ns(double ms)
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc,
-					  NULL, NULL, NULL };
+	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, NULL,
+					  NULL, NULL };
 	enum output out;
 	struct ksm_source_opts so = { .cb = on_event };
 	uint64_t next, done = 0;

@@ -40,9 +40,10 @@ static void proc(int pid, const char *comm, const char *cg, long merging, long r
 	snprintf(path, sizeof(path), "%s/proc/%d", dir, pid);
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "proc/%d/ksm_stat", pid);
-	snprintf(text, sizeof(text), "ksm_rmap_items %ld\nksm_zero_pages 0\nksm_merging_pages %ld\n"
-		 "ksm_process_profit %ld\nksm_merge_any: no\nksm_mergeable: %s\n", rmap, merging,
-		 merging * 4096 - rmap * 64, mergeable ? "yes" : "no");
+	snprintf(text, sizeof(text),
+		 "ksm_rmap_items %ld\nksm_zero_pages 0\nksm_merging_pages %ld\n"
+		 "ksm_process_profit %ld\nksm_merge_any: no\nksm_mergeable: %s\n",
+		 rmap, merging, merging * 4096 - rmap * 64, mergeable ? "yes" : "no");
 	put(path, text);
 	snprintf(path, sizeof(path), "proc/%d/comm", pid);
 	snprintf(text, sizeof(text), "%s\n", comm);
@@ -89,8 +90,9 @@ static int teardown(void **state)
 
 static void merge(struct top_model *m, int pid, int err)
 {
-	struct ksm_event e = { .kind = KSM_EV_MERGE_WITH_KSM_PAGE, .pid = pid, .err = err,
-			       .nid = -1, .pfn = 1234 };
+	struct ksm_event e = {
+		.kind = KSM_EV_MERGE_WITH_KSM_PAGE, .pid = pid, .err = err, .nid = -1, .pfn = 1234
+	};
 
 	top_model_event(m, &e);
 }
@@ -115,11 +117,11 @@ static void test_model_rows(void **state)
 	assert_null(row(&m, 200));
 	for (int i = 0; i < 30; i++)
 		merge(&m, 100, 0);
-	merge(&m, 100, -14);	/* failed: not a merge */
+	merge(&m, 100, -14); /* failed: not a merge */
 	/* 100 unmerged 5 pages while merging 30 more */
 	proc(100, "vm-a", "/t/a", 55, 60, true);
 	assert_int_equal(top_model_sample(&m), 0);
-	assert_int_equal(m.procs.nr_read, 2);	/* 200 is not read again */
+	assert_int_equal(m.procs.nr_read, 2); /* 200 is not read again */
 	r = row(&m, 100);
 	assert_non_null(r);
 	assert_int_equal(r->merging_pages, 55);
@@ -177,15 +179,18 @@ static void test_json(void **state)
 	assert_int_equal(top_model_init(&m), 0);
 	assert_int_equal(top_model_sample(&m), 0);
 	doc = top_model_json(&m, 1);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "global"),
-							    "pages_sharing")), 40);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "global"),
-							      "advisor_mode")), "[none] scan-time");
-	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 1);	/* -r 1 */
+	assert_int_equal(json_integer_value(
+				 json_object_get(json_object_get(doc, "global"), "pages_sharing")),
+			 40);
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "global"), "advisor_mode")),
+		"[none] scan-time");
+	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 1); /* -r 1 */
 	p = json_array_get(json_object_get(doc, "processes"), 0);
-	for (const char *const *k = (const char *const[]){ "pid", "comm", "cgroup",
-			"merging_pages", "rmap_items", "zero_pages", "profit_bytes",
-			"merges_per_s", NULL }; *k; k++)
+	for (const char *const *k =
+		     (const char *const[]){ "pid", "comm", "cgroup", "merging_pages", "rmap_items",
+					    "zero_pages", "profit_bytes", "merges_per_s", NULL };
+	     *k; k++)
 		assert_non_null(json_object_get(p, *k));
 	assert_non_null(json_object_get(doc, "nodes"));
 	assert_non_null(json_object_get(doc, "cgroups"));
@@ -207,7 +212,8 @@ static void test_prom(void **state)
 	f = open_memstream(&text, &len);
 	prom_write(f, &m, &o);
 	fclose(f);
-	assert_non_null(strstr(text, "# TYPE ksm_full_scans_total counter\nksm_full_scans_total 7\n"));
+	assert_non_null(
+		strstr(text, "# TYPE ksm_full_scans_total counter\nksm_full_scans_total 7\n"));
 	assert_non_null(strstr(text, "# TYPE ksm_pages_sharing gauge\nksm_pages_sharing 40\n"));
 	assert_non_null(strstr(text, "ksm_advisor_mode_info{advisor_mode=\"none\"} 1\n"));
 	assert_non_null(strstr(text, "ksm_cgroup_merging_pages{cgroup=\"/t/a\"} 50\n"));
@@ -217,8 +223,8 @@ static void test_prom(void **state)
 	free(text);
 	top_model_free(&m);
 
-	assert_int_equal(prom_parse_addr("127.0.0.1:9100", host, sizeof(host), port,
-					 sizeof(port)), 0);
+	assert_int_equal(prom_parse_addr("127.0.0.1:9100", host, sizeof(host), port, sizeof(port)),
+			 0);
 	assert_string_equal(host, "127.0.0.1");
 	assert_string_equal(port, "9100");
 	assert_int_equal(prom_parse_addr(":9100", host, sizeof(host), port, sizeof(port)), 0);

@@ -82,7 +82,7 @@ struct proc_ent *proc_table_get(struct proc_table *t, int pid)
 	e = &t->tab[i];
 	memset(e, 0, sizeof(*e));
 	e->pid = pid;
-	e->ksm = true;	/* unknown yet: read it on the next scan */
+	e->ksm = true; /* unknown yet: read it on the next scan */
 	e->gen = t->gen;
 	t->len++;
 	return e;

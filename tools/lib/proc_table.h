@@ -19,20 +19,20 @@ struct proc_events {
 	uint64_t merges;	/* merge_with_ksm_page err == 0: a page now merged */
 	uint64_t zero_merges;	/* merge_one_page err == 0: merged with the zero page */
 	uint64_t failed;	/* merges that returned an error */
-	uint64_t rmap_removals;	/* remove_rmap_item: a stable node let go of a page */
-	uint64_t swapin_copies;	/* patched kernel: ksm_swapin_copy */
+	uint64_t rmap_removals; /* remove_rmap_item: a stable node let go of a page */
+	uint64_t swapin_copies; /* patched kernel: ksm_swapin_copy */
 };
 
 struct proc_ent {
-	int pid;		/* 0: empty slot */
-	uint32_t gen;		/* the listing that last saw it */
-	bool ksm;		/* KSM user: ksm_stat read every sample */
-	bool hinted;		/* an event named it since the last sample */
-	bool valid;		/* st is from the current sample */
-	bool have_prev;		/* prev is from the sample before */
-	uint64_t next_check;	/* non-users: next look at ksm_stat (ns) */
+	int pid;	     /* 0: empty slot */
+	uint32_t gen;	     /* the listing that last saw it */
+	bool ksm;	     /* KSM user: ksm_stat read every sample */
+	bool hinted;	     /* an event named it since the last sample */
+	bool valid;	     /* st is from the current sample */
+	bool have_prev;	     /* prev is from the sample before */
+	uint64_t next_check; /* non-users: next look at ksm_stat (ns) */
 	char comm[16];
-	char *cgroup;		/* cgroup v2 path ("/a/b"), NULL if unknown */
+	char *cgroup; /* cgroup v2 path ("/a/b"), NULL if unknown */
 	struct ksm_proc_stat st, prev;
 	struct proc_events ev, ev_prev;
 };
@@ -41,7 +41,7 @@ struct proc_table {
 	struct proc_ent *tab;
 	unsigned int cap, len;
 	uint32_t gen;
-	uint64_t recheck_ns;	/* how often non-users are looked at again */
+	uint64_t recheck_ns; /* how often non-users are looked at again */
 	/* What the last scan cost, for the curious (and the bench). */
 	unsigned int nr_listed, nr_read;
 };

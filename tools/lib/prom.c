@@ -73,14 +73,15 @@ static void write_sysfs(FILE *out, const struct ksm_sysfs *s)
 			snprintf(metric, sizeof(metric), "ksm_%s_info", f);
 			snprintf(help, sizeof(help), "Selected %s of /sys/kernel/mm/ksm", f);
 			head(out, metric, "gauge", help);
-			fprintf(out, "%s{%s=\"%s\"} 1\n", metric, f, prom_escape(word, esc,
-										  sizeof(esc)));
+			fprintf(out, "%s{%s=\"%s\"} 1\n", metric, f,
+				prom_escape(word, esc, sizeof(esc)));
 			continue;
 		}
 		for (size_t k = 0; k < sizeof(counters) / sizeof(counters[0]); k++)
 			if (!strcmp(f, counters[k].file)) {
 				head(out, counters[k].metric, "counter", counters[k].help);
-				fprintf(out, "%s %" PRId64 "\n", counters[k].metric, s->ent[i].value);
+				fprintf(out, "%s %" PRId64 "\n", counters[k].metric,
+					s->ent[i].value);
 				done = true;
 			}
 		for (size_t k = 0; !done && k < sizeof(named) / sizeof(named[0]); k++)
@@ -100,9 +101,9 @@ static void write_sysfs(FILE *out, const struct ksm_sysfs *s)
 }
 
 #define ROW_GAUGES(X)                                                                   \
-	X(merging_pages, "merging_pages", "Pages merged (ksm_merging_pages)")             \
-	X(rmap_items, "rmap_items", "KSM reverse-map items (ksm_rmap_items)")             \
-	X(zero_pages, "zero_pages", "Pages merged with the zero page (ksm_zero_pages)")   \
+	X(merging_pages, "merging_pages", "Pages merged (ksm_merging_pages)")           \
+	X(rmap_items, "rmap_items", "KSM reverse-map items (ksm_rmap_items)")           \
+	X(zero_pages, "zero_pages", "Pages merged with the zero page (ksm_zero_pages)") \
 	X(profit, "profit_bytes", "Memory saved, net of rmap items (ksm_process_profit)")
 
 static void write_rows(FILE *out, const struct top_row *rows, int n, bool proc, int cap)
@@ -112,14 +113,14 @@ static void write_rows(FILE *out, const struct top_row *rows, int n, bool proc, 
 
 	if (cap <= 0 || cap > n)
 		cap = n;
-#define X(field, suffix, text)                                                                \
+#define X(field, suffix, text)                                                                  \
 	snprintf(name, sizeof(name), "ksm_%s_%s", what, suffix);                                \
 	snprintf(help, sizeof(help), "%s, per %s", text, what);                                 \
 	head(out, name, "gauge", help);                                                         \
 	for (int i = 0; i < cap; i++) {                                                         \
 		prom_escape(rows[i].cgroup, cg, sizeof(cg));                                    \
 		if (proc)                                                                       \
-			fprintf(out, "%s{pid=\"%d\",comm=\"%s\",cgroup=\"%s\"} %lld\n", name,    \
+			fprintf(out, "%s{pid=\"%d\",comm=\"%s\",cgroup=\"%s\"} %lld\n", name,   \
 				rows[i].pid, prom_escape(rows[i].comm, comm, sizeof(comm)), cg, \
 				(long long)rows[i].field);                                      \
 		else                                                                            \
@@ -128,18 +129,18 @@ static void write_rows(FILE *out, const struct top_row *rows, int n, bool proc, 
 	}
 	ROW_GAUGES(X)
 #undef X
-#define R(field, suffix, text)                                                               \
-	snprintf(name, sizeof(name), "ksm_%s_%s", what, suffix);                               \
-	snprintf(help, sizeof(help), "%s, per %s, over the last interval", text, what);        \
-	head(out, name, "gauge", help);                                                        \
-	for (int i = 0; i < cap; i++) {                                                        \
-		prom_escape(rows[i].cgroup, cg, sizeof(cg));                                   \
-		if (proc)                                                                      \
+#define R(field, suffix, text)                                                                  \
+	snprintf(name, sizeof(name), "ksm_%s_%s", what, suffix);                                \
+	snprintf(help, sizeof(help), "%s, per %s, over the last interval", text, what);         \
+	head(out, name, "gauge", help);                                                         \
+	for (int i = 0; i < cap; i++) {                                                         \
+		prom_escape(rows[i].cgroup, cg, sizeof(cg));                                    \
+		if (proc)                                                                       \
 			fprintf(out, "%s{pid=\"%d\",comm=\"%s\",cgroup=\"%s\"} %.3f\n", name,   \
-				rows[i].pid, prom_escape(rows[i].comm, comm, sizeof(comm)), cg,\
-				rows[i].field);                                                \
-		else                                                                           \
-			fprintf(out, "%s{cgroup=\"%s\"} %.3f\n", name, cg, rows[i].field);     \
+				rows[i].pid, prom_escape(rows[i].comm, comm, sizeof(comm)), cg, \
+				rows[i].field);                                                 \
+		else                                                                            \
+			fprintf(out, "%s{cgroup=\"%s\"} %.3f\n", name, cg, rows[i].field);      \
 	}
 	R(merges_per_s, "merges_per_second", "Pages merged per second")
 	R(unmerges_per_s, "unmerges_per_second", "Pages that stopped merging per second")
@@ -234,7 +235,7 @@ int prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t
 
 	if (!arg || !*arg)
 		return -EINVAL;
-	if (*arg == '[') {	/* [v6]:port */
+	if (*arg == '[') { /* [v6]:port */
 		const char *end = strchr(arg, ']');
 
 		if (!end || end[1] != ':')

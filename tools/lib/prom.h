@@ -12,7 +12,7 @@
 #include "top_model.h"
 
 struct prom_opts {
-	int max_procs;	/* per-process series for the top N by merging pages; 0 = none */
+	int max_procs; /* per-process series for the top N by merging pages; 0 = none */
 };
 
 /* Write the exposition of m's current sample to out. */

@@ -53,13 +53,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		if (!body && s->text)
 			return MHD_NO;
 		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4; "
+		MHD_add_response_header(resp, "Content-Type",
+					"text/plain; version=0.0.4; "
 					"charset=utf-8");
 	} else {
 		code = strcmp(url, "/") ? MHD_HTTP_NOT_FOUND : MHD_HTTP_OK;
 		resp = MHD_create_response_from_buffer(code == MHD_HTTP_OK ? sizeof(index) - 1 : 10,
-						       code == MHD_HTTP_OK ? (void *)index :
-									     (void *)"not found\n",
+						       code == MHD_HTTP_OK ? (void *)index
+									   : (void *)"not found\n",
 						       MHD_RESPMEM_PERSISTENT);
 		MHD_add_response_header(resp, "Content-Type", "text/plain");
 	}
@@ -80,8 +81,10 @@ struct prom_server *prom_server_start(const char *addr, char *err, size_t len)
 	int one = 1, r;
 
 	if (prom_parse_addr(addr, host, sizeof(host), port, sizeof(port))) {
-		snprintf(err, len, "invalid address '%s' (want ADDR:PORT, e.g. 127.0.0.1:9100 "
-			 "or :9100)", addr);
+		snprintf(err, len,
+			 "invalid address '%s' (want ADDR:PORT, e.g. 127.0.0.1:9100 "
+			 "or :9100)",
+			 addr);
 		return NULL;
 	}
 	r = getaddrinfo(*host ? host : NULL, port, &hints, &ai);

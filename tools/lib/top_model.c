@@ -14,10 +14,10 @@
 #include "util.h"
 
 static const char *const sort_names[TOP_SORT_MAX] = {
-	[TOP_SORT_PID] = "pid",		[TOP_SORT_COMM] = "comm",
-	[TOP_SORT_CGROUP] = "cgroup",	[TOP_SORT_MERGING] = "merging",
-	[TOP_SORT_RMAP] = "rmap",	[TOP_SORT_ZERO] = "zero",
-	[TOP_SORT_PROFIT] = "profit",	[TOP_SORT_MERGES] = "merges",
+	[TOP_SORT_PID] = "pid",		  [TOP_SORT_COMM] = "comm",
+	[TOP_SORT_CGROUP] = "cgroup",	  [TOP_SORT_MERGING] = "merging",
+	[TOP_SORT_RMAP] = "rmap",	  [TOP_SORT_ZERO] = "zero",
+	[TOP_SORT_PROFIT] = "profit",	  [TOP_SORT_MERGES] = "merges",
 	[TOP_SORT_UNMERGES] = "unmerges", [TOP_SORT_MODE] = "mode",
 };
 
@@ -36,7 +36,8 @@ int top_sort_by_name(const char *name)
 
 bool top_sort_ascending(enum top_sort s)
 {
-	return s == TOP_SORT_PID || s == TOP_SORT_COMM || s == TOP_SORT_CGROUP || s == TOP_SORT_MODE;
+	return s == TOP_SORT_PID || s == TOP_SORT_COMM || s == TOP_SORT_CGROUP ||
+	       s == TOP_SORT_MODE;
 }
 
 const char *top_sort_names(void)
@@ -88,8 +89,8 @@ static int read_ticks(int pid, uint64_t *ticks)
 	buf[n] = '\0';
 	/* comm may hold spaces and parens: fields start after the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-			 &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -EINVAL;
 	*ticks = ut + st;
 	return 0;
@@ -152,7 +153,7 @@ void top_model_event(struct top_model *m, const struct ksm_event *e)
 	if (e->pid) {
 		p = proc_table_get(&m->procs, e->pid);
 		if (p)
-			p->hinted = true;	/* a KSM user, whatever we thought */
+			p->hinted = true; /* a KSM user, whatever we thought */
 	}
 	switch (e->kind) {
 	case KSM_EV_START_SCAN:
@@ -374,14 +375,14 @@ int top_model_sample(struct top_model *m)
 	g->ksmd_cpu_percent = -1;
 	if (m->ksmd_pid && !read_ticks(m->ksmd_pid, &ticks)) {
 		g->ksmd_ticks = ticks;
-		g->ksmd_cpu_percent = 100.0 * per_s((double)(ticks - m->prev_ticks) / m->hz,
-						    g->interval_s);
+		g->ksmd_cpu_percent =
+			100.0 * per_s((double)(ticks - m->prev_ticks) / m->hz, g->interval_s);
 		m->prev_ticks = ticks;
 	}
 
 	/* rates of the kernel's counters */
-#define RATE(name) (g->have_prev ? per_s(sysv(&g->sys, name) - sysv(&g->sys_prev, name), \
-					 g->interval_s) : 0)
+#define RATE(name) \
+	(g->have_prev ? per_s(sysv(&g->sys, name) - sysv(&g->sys_prev, name), g->interval_s) : 0)
 	g->scan_pages_per_s = RATE("pages_scanned");
 	g->full_scans_per_s = RATE("full_scans");
 	g->shared_per_s = RATE("pages_shared");
@@ -390,8 +391,9 @@ int top_model_sample(struct top_model *m)
 	g->volatile_per_s = RATE("pages_volatile");
 	g->profit_per_s = RATE("general_profit");
 #undef RATE
-	g->sharing_ratio = sysv(&g->sys, "pages_shared") ?
-		(double)sysv(&g->sys, "pages_sharing") / sysv(&g->sys, "pages_shared") : 0;
+	g->sharing_ratio = sysv(&g->sys, "pages_shared") ? (double)sysv(&g->sys, "pages_sharing") /
+								   sysv(&g->sys, "pages_shared")
+							 : 0;
 
 	/* scan timing: the last complete scan, and the mean of those in this interval */
 	g->full_scan_seconds = m->last_scan_s;
@@ -423,8 +425,7 @@ int top_model_sample(struct top_model *m)
 		struct top_node *n = &m->node[k];
 
 		n->merges_per_s = per_s(n->merges - n->merges_prev, g->interval_s);
-		n->unmerges_per_s = per_s(n->rmap_removals - n->rmap_removals_prev,
-					  g->interval_s);
+		n->unmerges_per_s = per_s(n->rmap_removals - n->rmap_removals_prev, g->interval_s);
 		n->merges_prev = n->merges;
 		n->rmap_removals_prev = n->rmap_removals;
 		/* one node holds every KSM page; else count what events showed */
@@ -491,7 +492,7 @@ static int cmp_row(const void *pa, const void *pb)
 	default:
 		break;
 	}
-	if (!c)	/* stable, readable ties */
+	if (!c) /* stable, readable ties */
 		c = a->pid || b->pid ? cmp_num(b->pid, a->pid) : strcmp(b->cgroup, a->cgroup);
 	return sort_asc ? c : -c;
 }
@@ -543,15 +544,16 @@ json_t *top_model_json(const struct top_model *m, int rows)
 	/* every file of /sys/kernel/mm/ksm, as read in this sample */
 	for (int i = 0; i < g->sys.n; i++)
 		json_object_set_new(glob, g->sys.ent[i].name,
-				    g->sys.ent[i].numeric ? json_integer(g->sys.ent[i].value) :
-							    json_string(g->sys.ent[i].text));
+				    g->sys.ent[i].numeric ? json_integer(g->sys.ent[i].value)
+							  : json_string(g->sys.ent[i].text));
 	json_object_set_new(glob, "ksmd_pid", json_integer(m->ksmd_pid));
 	json_object_set_new(glob, "ksmd_cpu_percent",
 			    g->ksmd_cpu_percent < 0 ? json_null() : json_real(g->ksmd_cpu_percent));
 	json_object_set_new(glob, "scan_pages_per_s", json_real(g->scan_pages_per_s));
 	json_object_set_new(glob, "full_scans_per_s", json_real(g->full_scans_per_s));
 	json_object_set_new(glob, "full_scan_seconds",
-			    g->full_scan_seconds > 0 ? json_real(g->full_scan_seconds) : json_null());
+			    g->full_scan_seconds > 0 ? json_real(g->full_scan_seconds)
+						     : json_null());
 	json_object_set_new(glob, "sharing_ratio", json_real(g->sharing_ratio));
 	json_object_set_new(glob, "merges", json_integer(g->merges));
 	json_object_set_new(glob, "unmerges", json_integer(g->unmerges));
@@ -612,9 +614,9 @@ json_t *top_model_json(const struct top_model *m, int rows)
 		}
 		if (k >= KSM_EV_STABLE_NODE_INSERT)
 			patched = true;
-		json_object_set_new(ev, name, json_pack("{s:I, s:f}", "total",
-							(json_int_t)m->ev_count[k], "per_s",
-							m->ev_rate[k]));
+		json_object_set_new(ev, name,
+				    json_pack("{s:I, s:f}", "total", (json_int_t)m->ev_count[k],
+					      "per_s", m->ev_rate[k]));
 	}
 	json_object_set_new(doc, "events", ev);
 	json_object_set_new(doc, "inactive_events", inactive);
@@ -647,36 +649,41 @@ int top_model_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int 
 	int n = 0;
 
 	strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
-#define LINE(...)                                                          \
-	do {                                                               \
-		if (n < max)                                               \
-			snprintf(line[n++], TOP_LINE_LEN, __VA_ARGS__);    \
+#define LINE(...)                                                       \
+	do {                                                            \
+		if (n < max)                                            \
+			snprintf(line[n++], TOP_LINE_LEN, __VA_ARGS__); \
 	} while (0)
 	LINE("ksmtop %s  run %s  pages_to_scan %s  sleep_ms %s  advisor %s  smart_scan %s  "
-	     "merge_across_nodes %s", ts, ksm_sysfs_text(s, "run") ?: "?",
-	     ksm_sysfs_text(s, "pages_to_scan") ?: "?", ksm_sysfs_text(s, "sleep_millisecs") ?: "?",
-	     ksm_sysfs_text(s, "advisor_mode") ?: "-", ksm_sysfs_text(s, "smart_scan") ?: "-",
+	     "merge_across_nodes %s",
+	     ts, ksm_sysfs_text(s, "run") ?: "?", ksm_sysfs_text(s, "pages_to_scan") ?: "?",
+	     ksm_sysfs_text(s, "sleep_millisecs") ?: "?", ksm_sysfs_text(s, "advisor_mode") ?: "-",
+	     ksm_sysfs_text(s, "smart_scan") ?: "-",
 	     ksm_sysfs_text(s, "merge_across_nodes") ?: "-");
 	LINE("ksmd %5.1f%% cpu  scan %.0f pages/s  full scan %.2f s  full_scans %lld (%+.2f/s)",
 	     g->ksmd_cpu_percent < 0 ? 0 : g->ksmd_cpu_percent, g->scan_pages_per_s,
 	     g->full_scan_seconds, (long long)sysv(s, "full_scans"), g->full_scans_per_s);
 	LINE("pages shared %lld (%+.0f/s)  sharing %lld (%+.0f/s)  unshared %lld  volatile %lld  "
-	     "skipped %lld", (long long)sysv(s, "pages_shared"), g->shared_per_s,
+	     "skipped %lld",
+	     (long long)sysv(s, "pages_shared"), g->shared_per_s,
 	     (long long)sysv(s, "pages_sharing"), g->sharing_per_s,
 	     (long long)sysv(s, "pages_unshared"), (long long)sysv(s, "pages_volatile"),
 	     (long long)sysv(s, "pages_skipped"));
 	LINE("zero %lld  chains %lld  dups %lld  profit %sB (%+.0f/s)  ratio %.2f  merges %.0f/s  "
-	     "unmerges %.0f/s  rmap rm %.0f/s", (long long)sysv(s, "ksm_zero_pages"),
-	     (long long)sysv(s, "stable_node_chains"), (long long)sysv(s, "stable_node_dups"),
+	     "unmerges %.0f/s  rmap rm %.0f/s",
+	     (long long)sysv(s, "ksm_zero_pages"), (long long)sysv(s, "stable_node_chains"),
+	     (long long)sysv(s, "stable_node_dups"),
 	     human(sysv(s, "general_profit"), b1, sizeof(b1)), g->profit_per_s, g->sharing_ratio,
 	     g->merges_per_s, g->unmerges_per_s, g->rmap_removals_per_s);
 	if (top_kind_active(m, KSM_EV_STABLE_NODE_INSERT) ||
 	    top_kind_active(m, KSM_EV_MIGRATE_FOLIO) || top_kind_active(m, KSM_EV_SWAPIN_COPY) ||
 	    top_kind_active(m, KSM_EV_GET_FOLIO_STALE))
-		LINE("patched: node ins %.0f/s rm %.0f/s  migrations %.0f/s  swap-in copies %.0f/s  "
-		     "stale %.0f/s", m->ev_rate[KSM_EV_STABLE_NODE_INSERT],
-		     m->ev_rate[KSM_EV_STABLE_NODE_REMOVE], m->ev_rate[KSM_EV_MIGRATE_FOLIO],
-		     m->ev_rate[KSM_EV_SWAPIN_COPY], m->ev_rate[KSM_EV_GET_FOLIO_STALE]);
+		LINE("patched: node ins %.0f/s rm %.0f/s  migrations %.0f/s  swap-in copies %.0f/s "
+		     " "
+		     "stale %.0f/s",
+		     m->ev_rate[KSM_EV_STABLE_NODE_INSERT], m->ev_rate[KSM_EV_STABLE_NODE_REMOVE],
+		     m->ev_rate[KSM_EV_MIGRATE_FOLIO], m->ev_rate[KSM_EV_SWAPIN_COPY],
+		     m->ev_rate[KSM_EV_GET_FOLIO_STALE]);
 	if (m->lost)
 		LINE("WARNING: %llu events lost (ring buffer full): event rates are low",
 		     (unsigned long long)m->lost);
@@ -687,8 +694,8 @@ int top_model_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int 
 const char *top_row_header(bool proc)
 {
 	return proc ? "    PID COMM             MERGING     RMAP   ZERO  PROFIT   MRG/s   UNM/s "
-		      "MODE      CGROUP" :
-		      "  PROCS  MERGING     RMAP   ZERO  PROFIT   MRG/s   UNM/s MODE      CGROUP";
+		      "MODE      CGROUP"
+		    : "  PROCS  MERGING     RMAP   ZERO  PROFIT   MRG/s   UNM/s MODE      CGROUP";
 }
 
 void top_row_format(const struct top_row *r, bool proc, char *buf, size_t len)
@@ -740,7 +747,7 @@ void top_model_print(const struct top_model *m, FILE *out, int rows)
 	}
 	if (m->nr_nodes > 1)
 		fprintf(out, "(~ KSM pages per node counted from events since start; "
-			"cross-node merges are not visible to stock tracepoints)\n");
+			     "cross-node merges are not visible to stock tracepoints)\n");
 	fprintf(out, "\n%s\n", top_row_header(false));
 	for (int k = 0; k < m->ncgrows && (!rows || k < rows); k++) {
 		top_row_format(&m->cgrows[k], false, line[0], TOP_LINE_LEN);

@@ -25,8 +25,8 @@
 
 /* Sort keys, shared by the process and the cgroup views. */
 enum top_sort {
-	TOP_SORT_PID = 0,	/* cgroups: number of processes */
-	TOP_SORT_COMM,		/* cgroups: path */
+	TOP_SORT_PID = 0, /* cgroups: number of processes */
+	TOP_SORT_COMM,	  /* cgroups: path */
 	TOP_SORT_CGROUP,
 	TOP_SORT_MERGING,
 	TOP_SORT_RMAP,
@@ -48,10 +48,10 @@ const char *top_sort_names(void);
 
 /* One row of the process or the cgroup table. */
 struct top_row {
-	int pid;		/* 0 for cgroup rows */
-	int nprocs;		/* cgroup rows: processes counted */
+	int pid;    /* 0 for cgroup rows */
+	int nprocs; /* cgroup rows: processes counted */
 	char comm[16];
-	const char *cgroup;	/* points into the proc table / model; "?" if unknown */
+	const char *cgroup; /* points into the proc table / model; "?" if unknown */
 	int64_t merging_pages, rmap_items, zero_pages, profit;
 	bool mergeable, merge_any;
 	/* this interval */
@@ -61,35 +61,35 @@ struct top_row {
 
 struct top_node {
 	int nid;
-	int64_t ksm_pages;	/* exact on one node (pages_shared); else events, see docs */
-	uint64_t created, removed;		/* KSM pages created/removed since start */
-	uint64_t merges, rmap_removals;		/* totals since start */
+	int64_t ksm_pages;	   /* exact on one node (pages_shared); else events, see docs */
+	uint64_t created, removed; /* KSM pages created/removed since start */
+	uint64_t merges, rmap_removals; /* totals since start */
 	uint64_t merges_prev, rmap_removals_prev;
 	double merges_per_s, unmerges_per_s;
-	uint64_t migrations_in, migrations_out;	/* patched kernel */
+	uint64_t migrations_in, migrations_out; /* patched kernel */
 	uint64_t cross_node_migrations;
 };
 
 struct top_global {
 	struct ksm_sysfs sys, sys_prev;
 	bool have_prev;
-	double interval_s;		/* time since the previous sample */
-	double ksmd_cpu_percent;	/* -1 if ksmd was not found */
-	uint64_t ksmd_ticks;		/* utime + stime, clock ticks */
-	double scan_pages_per_s;	/* pages_scanned delta */
+	double interval_s;	 /* time since the previous sample */
+	double ksmd_cpu_percent; /* -1 if ksmd was not found */
+	uint64_t ksmd_ticks;	 /* utime + stime, clock ticks */
+	double scan_pages_per_s; /* pages_scanned delta */
 	double full_scans_per_s;
-	double full_scan_seconds;	/* last complete scan, from start/stop events; 0 unknown */
-	double full_scan_seconds_avg;	/* mean of the scans seen in this interval */
-	double sharing_ratio;		/* pages_sharing / pages_shared */
+	double full_scan_seconds;     /* last complete scan, from start/stop events; 0 unknown */
+	double full_scan_seconds_avg; /* mean of the scans seen in this interval */
+	double sharing_ratio;	      /* pages_sharing / pages_shared */
 	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
-	uint64_t merges, unmerges, rmap_removals;	/* this interval */
+	uint64_t merges, unmerges, rmap_removals; /* this interval */
 	/* per-interval changes of the sysfs counters, per second */
 	double shared_per_s, sharing_per_s, unshared_per_s, volatile_per_s, profit_per_s;
 };
 
 struct top_filter {
-	int pid;			/* 0: all */
-	char cgroup[4096];		/* subtree ("/a/b"), "" for all */
+	int pid;	   /* 0: all */
+	char cgroup[4096]; /* subtree ("/a/b"), "" for all */
 };
 
 struct top_model {
@@ -97,14 +97,14 @@ struct top_model {
 	struct top_global g;
 	struct numa_map numa;
 	bool have_numa;
-	int ksmd_pid;			/* 0: not found */
+	int ksmd_pid; /* 0: not found */
 	uint64_t last_sample_ns, prev_ticks;
 	long hz;
 	/* events since start, per kind */
 	uint64_t ev_count[KSM_EV_MAX], ev_prev[KSM_EV_MAX];
 	double ev_rate[KSM_EV_MAX];
-	uint32_t active_kinds;		/* kinds some active probe delivers */
-	uint64_t lost, lost_prev;	/* ring buffer drops */
+	uint32_t active_kinds;	  /* kinds some active probe delivers */
+	uint64_t lost, lost_prev; /* ring buffer drops */
 	/* scan timing from start/stop events */
 	uint64_t scan_start_ts;
 	double scan_sum_s;

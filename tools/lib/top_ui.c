@@ -36,7 +36,7 @@ int top_ui_start(struct top_ui *u, char *err, size_t len)
 			 l, TOP_UI_MIN_COLS, TOP_UI_MIN_LINES);
 		return -ERANGE;
 	}
-	cbreak();	/* not raw: Ctrl-C stays SIGINT, handled like SIGTERM */
+	cbreak(); /* not raw: Ctrl-C stays SIGINT, handled like SIGTERM */
 	noecho();
 	nodelay(stdscr, TRUE);
 	keypad(stdscr, TRUE);
@@ -105,7 +105,7 @@ static enum top_ui_action prompt_key(struct top_ui *u, struct top_model *m, int 
 		u->prompt = 0;
 		return a;
 	}
-	if (ch == 27) {	/* Esc */
+	if (ch == 27) { /* Esc */
 		u->prompt = 0;
 		return UI_REDRAW;
 	}
@@ -127,7 +127,7 @@ static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
 	if (u->prompt)
 		return prompt_key(u, m, ch);
 	if (u->help && ch != KEY_RESIZE && ch != 'q' && ch != 'Q') {
-		u->help = false;	/* any key leaves the help screen */
+		u->help = false; /* any key leaves the help screen */
 		return UI_REDRAW;
 	}
 	switch (ch) {
@@ -266,16 +266,16 @@ static void draw_help(void)
 static void header_line(int y, const char *hdr, enum top_sort sort, bool proc)
 {
 	static const char *const title[TOP_SORT_MAX] = {
-		[TOP_SORT_PID] = "PID",		[TOP_SORT_COMM] = "COMM",
-		[TOP_SORT_CGROUP] = "CGROUP",	[TOP_SORT_MERGING] = "MERGING",
-		[TOP_SORT_RMAP] = "RMAP",	[TOP_SORT_ZERO] = "ZERO",
-		[TOP_SORT_PROFIT] = "PROFIT",	[TOP_SORT_MERGES] = "MRG/s",
-		[TOP_SORT_UNMERGES] = "UNM/s",	[TOP_SORT_MODE] = "MODE",
+		[TOP_SORT_PID] = "PID",	       [TOP_SORT_COMM] = "COMM",
+		[TOP_SORT_CGROUP] = "CGROUP",  [TOP_SORT_MERGING] = "MERGING",
+		[TOP_SORT_RMAP] = "RMAP",      [TOP_SORT_ZERO] = "ZERO",
+		[TOP_SORT_PROFIT] = "PROFIT",  [TOP_SORT_MERGES] = "MRG/s",
+		[TOP_SORT_UNMERGES] = "UNM/s", [TOP_SORT_MODE] = "MODE",
 	};
 	const char *t, *at;
 
 	put(y, hdr, A_REVERSE);
-	if (sort >= TOP_SORT_MAX)	/* the nodes view has no sort */
+	if (sort >= TOP_SORT_MAX) /* the nodes view has no sort */
 		return;
 	t = title[sort];
 	if (!proc && sort == TOP_SORT_PID)
@@ -314,7 +314,7 @@ void top_ui_draw(struct top_ui *u, const struct top_model *m)
 	if (u->sources[0])
 		put(y++, u->sources, A_DIM);
 	y++;
-	avail = LINES - y - 2;	/* header row + status line */
+	avail = LINES - y - 2; /* header row + status line */
 	if (u->view == VIEW_NODES) {
 		total = m->nr_nodes;
 		header_line(y++, top_node_header(), TOP_SORT_MAX, false);
@@ -337,21 +337,27 @@ void top_ui_draw(struct top_ui *u, const struct top_model *m)
 			put(y++, buf, 0);
 		}
 		if (!total)
-			put(y++, m->filter.pid || m->filter.cgroup[0] ?
-				"(no KSM user matches the filter)" : "(no process uses KSM)", A_DIM);
+			put(y++,
+			    m->filter.pid || m->filter.cgroup[0]
+				    ? "(no KSM user matches the filter)"
+				    : "(no process uses KSM)",
+			    A_DIM);
 	}
 	/* status line */
 	if (u->prompt) {
-		snprintf(buf, sizeof(buf), "%s: %s", u->prompt == 'p' ? "pid (empty: all)" :
-			 "cgroup subtree (empty: all)", u->input);
+		snprintf(buf, sizeof(buf), "%s: %s",
+			 u->prompt == 'p' ? "pid (empty: all)" : "cgroup subtree (empty: all)",
+			 u->input);
 		put(LINES - 1, buf, A_BOLD);
 	} else {
-		snprintf(buf, sizeof(buf), "%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%.16s%s  "
-			 "%.3gs  h help  q quit", u->msg[0] ? u->msg : "", view_name(u->view),
-			 top_sort_name(u->sort), u->ascending ? "asc" : "desc",
-			 m->filter.cgroup[0] ? m->filter.cgroup : "*",
-			 m->filter.pid ? (snprintf(line[0], 16, "%d", m->filter.pid), line[0]) : "*",
-			 u->paused ? "  [PAUSED]" : "", u->interval);
+		snprintf(
+			buf, sizeof(buf),
+			"%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%.16s%s  "
+			"%.3gs  h help  q quit",
+			u->msg[0] ? u->msg : "", view_name(u->view), top_sort_name(u->sort),
+			u->ascending ? "asc" : "desc", m->filter.cgroup[0] ? m->filter.cgroup : "*",
+			m->filter.pid ? (snprintf(line[0], 16, "%d", m->filter.pid), line[0]) : "*",
+			u->paused ? "  [PAUSED]" : "", u->interval);
 		put(LINES - 1, buf + (u->msg[0] ? 0 : 2), A_REVERSE);
 		u->msg[0] = '\0';
 	}

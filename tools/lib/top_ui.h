@@ -19,8 +19,8 @@ enum top_view { VIEW_PROCS = 0, VIEW_CGROUPS, VIEW_NODES, VIEW_MAX };
 
 enum top_ui_action {
 	UI_NONE = 0,
-	UI_REDRAW,	/* the view changed: redraw */
-	UI_REFILTER,	/* the filter changed: rebuild rows, sort, redraw */
+	UI_REDRAW,   /* the view changed: redraw */
+	UI_REFILTER, /* the filter changed: rebuild rows, sort, redraw */
 	UI_QUIT,
 };
 
@@ -32,10 +32,10 @@ struct top_ui {
 	bool paused;
 	bool help;
 	int scroll;
-	char prompt;		/* 'c' cgroup filter, 'p' pid filter, 0 none */
+	char prompt; /* 'c' cgroup filter, 'p' pid filter, 0 none */
 	char input[256];
-	char msg[160];		/* one-shot message on the status line */
-	char sources[TOP_LINE_LEN];	/* which event sources are missing */
+	char msg[160];		    /* one-shot message on the status line */
+	char sources[TOP_LINE_LEN]; /* which event sources are missing */
 	double interval;
 };
 
