@@ -7,13 +7,15 @@ BIN=${BIN:?}
 [ -e /sys/kernel/mm/ksm/run ] || { echo "demo: this kernel has no KSM" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/ksmdemo.XXXXXX)
+CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+[ -n "$CGROOT" ] || { echo "demo: no cgroup v2 mount" >&2; exit 1; }
 CG=/ksm-demo
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	"$BIN/ksmctl" restore "$TMP/saved" && echo "demo: KSM settings restored"
-	for d in web/1 web/2 web batch ""; do rmdir "/sys/fs/cgroup$CG/$d" 2>/dev/null; done
+	for d in web/1 web/2 web batch ""; do rmdir "$CGROOT$CG/$d" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 "$BIN/ksmctl" save "$TMP/saved" || exit 1

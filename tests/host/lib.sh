@@ -10,6 +10,8 @@ _fail=0
 _pids=()
 _cgroups=()
 _saved=""
+# cgroup v2 may be at /sys/fs/cgroup or, in hybrid mode, /sys/fs/cgroup/unified.
+CGROOT=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1)
 
 plan() { echo "1..$1"; }
 ok() { _t=$((_t + 1)); echo "ok $_t - $1"; }
@@ -37,7 +39,7 @@ cleanup() {
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "$_saved" ] && "$BIN/ksmctl" restore "$_saved"
 	local cg
-	for cg in "${_cgroups[@]}"; do rmdir "/sys/fs/cgroup$cg" 2>/dev/null; done
+	for cg in "${_cgroups[@]}"; do [ -n "$CGROOT" ] && rmdir "$CGROOT$cg" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -59,7 +61,8 @@ start_load() {
 	printf -v "$var" '%s' "$pid"
 }
 
-# Remember a cgroup (path below the root) for removal at exit.
+# Remember a cgroup (path below the cgroup2 root) for removal at exit,
+# children before parents.
 track_cgroup() { _cgroups+=("$1"); }
 
 # The ksm_stat value KEY of PID.
