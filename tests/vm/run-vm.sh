@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the guest under QEMU (TCG), run the suite, print its TAP, and check
+# the kernel console log for splats.
+#
+#   run-vm.sh BZIMAGE INITRD VM_DIR [guest args...]
+#
+# ttyS0 carries the kernel console (VM_DIR/console.log), ttyS1 the TAP
+# stream of the guest runner (VM_DIR/tap.log), so kernel messages never
+# interleave with the results.  Exit status: 0 if every test passed and the
+# console is clean.
+set -u
+BZIMAGE=$1
+INITRD=$2
+VM_DIR=$3
+shift 3
+TIMEOUT=${VM_TIMEOUT:-900}
+CONSOLE=$VM_DIR/console.log
+TAP=$VM_DIR/tap.log
+
+[ -r "$BZIMAGE" ] || { echo "run-vm: $BZIMAGE missing (make vm-kernel)" >&2; exit 1; }
+[ -r "$INITRD" ] || { echo "run-vm: $INITRD missing (make vm-initrd)" >&2; exit 1; }
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "run-vm: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }
+
+append="console=ttyS0 panic=-1 numa=fake=2 oops=panic $*"
+
+if [ "${VM_SHELL:-0}" = 1 ]; then
+	exec qemu-system-x86_64 -m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" \
+		-nographic -no-reboot -kernel "$BZIMAGE" -initrd "$INITRD" \
+		-append "$append vmshell=1"
+fi
+
+rm -f "$CONSOLE" "$TAP"
+start=$(date +%s)
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	-m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" -no-reboot \
+	-display none -monitor none \
+	-serial file:"$CONSOLE" -serial file:"$TAP" \
+	-kernel "$BZIMAGE" -initrd "$INITRD" -append "$append" </dev/null
+qrc=$?
+elapsed=$(($(date +%s) - start))
+touch "$CONSOLE" "$TAP"
+
+# The guest's own TAP, then the host's checks as extra tests.
+tr -d '\r' < "$TAP" > "$TAP.clean"
+grep -E '^(ok|not ok|#|1\.\.)' "$TAP.clean" | grep -v '^1\.\.'
+n=$(grep -cE '^(ok|not ok) ' "$TAP.clean")
+pass=$(grep -E '^ok ' "$TAP.clean" | grep -vc '# SKIP')
+skip=$(grep -E '^ok ' "$TAP.clean" | grep -c '# SKIP')
+fail=$(grep -cE '^not ok ' "$TAP.clean")
+
+n=$((n + 1))
+if grep -q '^# guest done' "$TAP.clean"; then
+	echo "ok $n - guest suite ran to completion (${elapsed}s)"
+	pass=$((pass + 1))
+elif [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	echo "not ok $n - guest suite ran to completion # timeout after ${TIMEOUT}s, see $CONSOLE"
+	fail=$((fail + 1))
+else
+	echo "not ok $n - guest suite ran to completion # qemu exit $qrc, see $CONSOLE"
+	fail=$((fail + 1))
+fi
+
+n=$((n + 1))
+splat='(WARNING:|BUG:|Oops|Kernel panic|general protection fault|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|rcu_sched self-detected stall|RCU stall)'
+if grep -qE "$splat" "$CONSOLE"; then
+	echo "not ok $n - no kernel splat in the guest console # see $CONSOLE"
+	grep -nE "$splat" "$CONSOLE" | head -n 20 | sed 's/^/#   /'
+	fail=$((fail + 1))
+else
+	echo "ok $n - no kernel splat in the guest console"
+	pass=$((pass + 1))
+fi
+echo "1..$n"
+echo "vm: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
