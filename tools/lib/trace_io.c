@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_fmt.h"
+#include "trace_io.h"
+
+json_t *trace_event_to_json(const struct ksm_event *e, const char *cgroup)
+{
+	json_t *o = ksm_event_to_json(e, cgroup);
+
+	if (o && e->kind == KSM_EV_SWAPIN_COPY && (e->aux[0] & DET_COPY_F_UPTODATE_KNOWN))
+		json_object_set_new(o, "src_uptodate",
+				    json_boolean(e->aux[0] & DET_COPY_F_UPTODATE));
+	return o;
+}
+
+int trace_event_from_json(const json_t *o, struct ksm_event *e, char *err, size_t len)
+{
+	int r = ksm_event_from_json(o, e, err, len);
+	json_t *u;
+
+	if (r)
+		return r;
+	u = json_object_get(o, "src_uptodate");
+	if (e->kind == KSM_EV_SWAPIN_COPY && json_is_boolean(u))
+		e->aux[0] = DET_COPY_F_UPTODATE_KNOWN | (json_is_true(u) ? DET_COPY_F_UPTODATE : 0);
+	return 0;
+}
+
+static json_t *hex(uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
+	return json_string(buf);
+}
+
+json_t *trace_finding_to_json(const struct det_finding *f)
+{
+	json_t *ev = json_array();
+
+	for (int i = 0; i < f->nr_evidence; i++)
+		json_array_append_new(ev, trace_event_to_json(&f->evidence[i], NULL));
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:o}", "type", "finding",
+			 "detector", det_name(f->id), "severity", det_severity(f->id), "ts_ns",
+			 (json_int_t)f->ts_ns, "node", f->node ? hex(f->node) : json_null(),
+			 "pid", f->pid ? json_integer(f->pid) : json_null(), "message", f->message,
+			 "evidence", ev);
+}
+
+int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, size_t len)
+{
+	const char *name = json_string_value(json_object_get(o, "detector"));
+	json_t *ev = json_object_get(o, "evidence"), *v;
+	size_t i;
+	int id;
+
+	memset(f, 0, sizeof(*f));
+	for (id = 0; id < DET_MAX && (!name || strcmp(det_name(id), name)); id++)
+		;
+	if (id == DET_MAX) {
+		snprintf(err, len, "finding with unknown detector \"%s\"", name ?: "(none)");
+		return -EINVAL;
+	}
+	f->id = id;
+	v = json_object_get(o, "ts_ns");
+	f->ts_ns = json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(o, "pid");
+	f->pid = json_is_integer(v) ? (uint32_t)json_integer_value(v) : 0;
+	v = json_object_get(o, "node");
+	if (json_is_string(v))
+		f->node = strtoull(json_string_value(v), NULL, 0);
+	snprintf(f->message, sizeof(f->message), "%s",
+		 json_string_value(json_object_get(o, "message")) ?: "");
+	json_array_foreach(ev, i, v) {
+		if (f->nr_evidence == DET_MAX_EVIDENCE)
+			break;
+		if (trace_event_from_json(v, &f->evidence[f->nr_evidence], err, len))
+			return -EINVAL;
+		f->nr_evidence++;
+	}
+	return 0;
+}
+
+void trace_finding_print(FILE *out, const struct det_finding *f)
+{
+	struct ksm_fmt_opts fo = { 0 };
+
+	fprintf(out, "FINDING %s [%s] at %llu.%06llu: %s\n", det_name(f->id),
+		det_severity(f->id), (unsigned long long)(f->ts_ns / 1000000000ULL),
+		(unsigned long long)(f->ts_ns % 1000000000ULL / 1000), f->message);
+	for (int i = 0; i < f->nr_evidence; i++) {
+		const struct ksm_event *e = &f->evidence[i];
+
+		fprintf(out, "    %llu.%06llu node=0x%llx ",
+			(unsigned long long)(e->ts_ns / 1000000000ULL),
+			(unsigned long long)(e->ts_ns % 1000000000ULL / 1000),
+			(unsigned long long)e->node);
+		ksm_event_print_text(out, e, &fo);
+	}
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static int one_line(const char *path, uint64_t lineno, const char *line,
+		    const struct trace_reader_ops *ops, void *ctx, FILE *errf,
+		    struct trace_stats *st)
+{
+	json_error_t jerr;
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	const char *type;
+	char err[160];
+	int r = 0;
+
+	if (!o) {
+		fprintf(errf, "%s:%llu: malformed JSON: %s\n", path, (unsigned long long)lineno,
+			jerr.text);
+		st->malformed++;
+		return 0;
+	}
+	if (!json_is_object(o)) {
+		fprintf(errf, "%s:%llu: not a JSON object\n", path, (unsigned long long)lineno);
+		st->malformed++;
+		goto out;
+	}
+	type = json_string_value(json_object_get(o, "type"));
+	if (type && !json_object_get(o, "event")) {
+		st->other++;
+		if (!strcmp(type, "header"))
+			r = ops->header ? ops->header(ctx, o) : 0;
+		else if (!strcmp(type, "snapshot"))
+			r = ops->snapshot ? ops->snapshot(ctx, o) : 0;
+		else if (!strcmp(type, "finding"))
+			r = ops->finding ? ops->finding(ctx, o) : 0;
+		else
+			st->unknown_type++;	/* a newer writer: not an error */
+		goto out;
+	}
+	{
+		struct ksm_event e;
+
+		if (trace_event_from_json(o, &e, err, sizeof(err))) {
+			fprintf(errf, "%s:%llu: %s\n", path, (unsigned long long)lineno, err);
+			st->malformed++;
+			goto out;
+		}
+		st->events++;
+		r = ops->event ? ops->event(ctx, &e, o) : 0;
+	}
+out:
+	json_decref(o);
+	return r;
+}
+
+int trace_read(const char *path, const struct trace_reader_ops *ops, void *ctx, FILE *errf,
+	       struct trace_stats *st)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	uint64_t lineno = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (!f)
+		return -errno;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		bool torn = n == 0 || line[n - 1] != '\n';
+
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		st->lines++;
+		if (torn && feof(f)) {
+			/* The writer died mid-line: say so even if the prefix parses. */
+			json_error_t jerr;
+			json_t *o = json_loads(line, 0, &jerr);
+
+			if (!o) {
+				fprintf(errf, "%s:%llu: truncated line (no newline at end of "
+					"file): %s\n", path, (unsigned long long)lineno,
+					jerr.text);
+				st->malformed++;
+				continue;
+			}
+			json_decref(o);
+		}
+		if (one_line(path, lineno, line, ops, ctx, errf, st))
+			break;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
