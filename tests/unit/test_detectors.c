@@ -125,10 +125,11 @@ static void leftover_fires(void **state)
 	remove_all(fx, KSM_NODE_RM_UNMERGE, 0, false);
 	assert_int_equal(fx->sink.per[DET_LEFTOVER_NODES], 1);
 	assert_int_equal(fx->sink.last.node, NODE_B);
-	/* evidence: begin, end, the leftover's insert */
+	/* evidence in stream order: the leftover's insert, begin, end */
 	assert_int_equal(fx->sink.last.nr_evidence, 3);
-	assert_int_equal(fx->sink.last.evidence[0].kind, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN);
-	assert_int_equal(fx->sink.last.evidence[2].node, NODE_B);
+	assert_int_equal(fx->sink.last.evidence[0].node, NODE_B);
+	assert_int_equal(fx->sink.last.evidence[0].kind, KSM_EV_STABLE_NODE_INSERT);
+	assert_int_equal(fx->sink.last.evidence[1].kind, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN);
 	assert_non_null(strstr(fx->sink.last.message, "unmerge"));
 }
 

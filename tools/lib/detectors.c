@@ -168,6 +168,15 @@ static void add_evidence(struct det_finding *f, const struct ksm_event *e)
 
 static void report(struct detectors *d, struct det_finding *f)
 {
+	/* Evidence in stream order, whatever order the detector gathered it in. */
+	for (int i = 1; i < f->nr_evidence; i++) {
+		struct ksm_event e = f->evidence[i];
+		int j = i;
+
+		for (; j > 0 && f->evidence[j - 1].ts_ns > e.ts_ns; j--)
+			f->evidence[j] = f->evidence[j - 1];
+		f->evidence[j] = e;
+	}
 	d->count[f->id]++;
 	if (d->fn)
 		d->fn(d->ctx, f);

@@ -259,7 +259,7 @@ static void svg_timeline(FILE *out, const struct replay *r)
 	unsigned int lanes[KSM_EV_MAX], nl = 0;
 	uint64_t t0 = r->first_ts, span = r->last_ts > r->first_ts ? r->last_ts - r->first_ts : 1;
 	static uint32_t hist[KSM_EV_MAX][BUCKETS];
-	int height, plot_w = SVG_W - SVG_LEFT - 10;
+	int height, plot_w = SVG_W - SVG_LEFT - 30;
 
 	memset(hist, 0, sizeof(hist));
 	for (unsigned int k = 1; k < KSM_EV_MAX; k++)
