@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for the flight recorder and the trace reader/writer of ksmdebug. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "flight_recorder.h"
+#include "trace_io.h"
+
+static struct ksm_event ev(uint64_t ts, unsigned int kind)
+{
+	struct ksm_event e = { .ts_ns = ts, .kind = kind, .nid = -1, .nid2 = -1 };
+
+	return e;
+}
+
+static void recorder_bounds(void **state)
+{
+	struct flight_recorder fr;
+
+	assert_int_equal(fr_init(&fr, 3, 0), 0);
+	for (uint64_t i = 1; i <= 5; i++) {
+		struct ksm_event e = ev(i, KSM_EV_MERGE_ONE_PAGE);
+
+		fr_push(&fr, &e);
+	}
+	assert_int_equal(fr_len(&fr), 3);
+	assert_int_equal(fr.evicted, 2);
+	assert_int_equal(fr_at(&fr, 0)->ts_ns, 3);
+	assert_int_equal(fr_at(&fr, 2)->ts_ns, 5);
+	assert_null(fr_at(&fr, 3));
+	fr_free(&fr);
+
+	/* by age: 10 s window against the newest event */
+	assert_int_equal(fr_init(&fr, 100, 10000000000ULL), 0);
+	for (uint64_t s = 0; s < 30; s += 5) {
+		struct ksm_event e = ev(s * 1000000000ULL, KSM_EV_MERGE_ONE_PAGE);
+
+		fr_push(&fr, &e);
+	}
+	/* newest 25 s: 15, 20, 25 kept */
+	assert_int_equal(fr_len(&fr), 3);
+	assert_int_equal(fr_at(&fr, 0)->ts_ns, 15000000000ULL);
+	fr_expire(&fr, 40000000000ULL);
+	assert_int_equal(fr_len(&fr), 0);
+	assert_int_equal(fr.seen, 6);
+	assert_int_equal(fr.evicted, 6);
+	fr_free(&fr);
+}
+
+static void uptodate_round_trip(void **state)
+{
+	struct ksm_event e = ev(5, KSM_EV_SWAPIN_COPY), back;
+	char err[128];
+	json_t *o;
+
+	e.result = KSM_COPY_NEW;
+	e.aux[0] = DET_COPY_F_UPTODATE_KNOWN;
+	o = trace_event_to_json(&e, NULL);
+	assert_true(json_is_false(json_object_get(o, "src_uptodate")));
+	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.aux[0], DET_COPY_F_UPTODATE_KNOWN);
+	json_decref(o);
+	/* unknown stays unknown: no field written, none read */
+	e.aux[0] = 0;
+	o = trace_event_to_json(&e, NULL);
+	assert_null(json_object_get(o, "src_uptodate"));
+	json_decref(o);
+}
+
+static void finding_round_trip(void **state)
+{
+	struct det_finding f = { .id = DET_RETRY_STORM, .ts_ns = 77, .node = 0xabc, .pid = 9 },
+			   back;
+	char err[128];
+	json_t *o;
+
+	strcpy(f.message, "storm");
+	f.nr_evidence = 2;
+	f.evidence[0] = ev(70, KSM_EV_GET_FOLIO_RETRY);
+	f.evidence[1] = ev(77, KSM_EV_GET_FOLIO_RETRY);
+	o = trace_finding_to_json(&f);
+	assert_string_equal(json_string_value(json_object_get(o, "detector")), "retry_storm");
+	assert_int_equal(trace_finding_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.id, DET_RETRY_STORM);
+	assert_int_equal(back.node, 0xabc);
+	assert_int_equal(back.pid, 9);
+	assert_int_equal(back.nr_evidence, 2);
+	assert_int_equal(back.evidence[1].ts_ns, 77);
+	assert_string_equal(back.message, "storm");
+	json_decref(o);
+}
+
+struct counts {
+	int events, headers, snaps;
+};
+
+static int c_event(void *ctx, const struct ksm_event *e, const json_t *o)
+{
+	((struct counts *)ctx)->events++;
+	return 0;
+}
+
+static int c_header(void *ctx, const json_t *o)
+{
+	((struct counts *)ctx)->headers++;
+	return 0;
+}
+
+static int c_snap(void *ctx, const json_t *o)
+{
+	((struct counts *)ctx)->snaps++;
+	return 0;
+}
+
+static void reader_keeps_going(void **state)
+{
+	static const struct trace_reader_ops ops = { c_event, c_header, c_snap, NULL };
+	char path[] = "/tmp/test_trace_io.XXXXXX", *buf = NULL;
+	size_t len = 0;
+	struct trace_stats st;
+	struct counts c = { 0 };
+	FILE *f, *errf;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("{\"type\":\"header\",\"tool\":\"ksmdebug\"}\n"
+	      "{\"ts_ns\":1,\"event\":\"start_scan\",\"seq\":1}\n"
+	      "\n"
+	      "{\"ts_ns\":2,\"event\":\"start_sc\n"
+	      "{\"type\":\"snapshot\",\"label\":\"exit\"}\n"
+	      "{\"type\":\"from_the_future\"}\n"
+	      "{\"event\":\"stop_scan\"}\n"
+	      "{\"ts_ns\":3,\"event\":\"stop_scan\"}", f);
+	fclose(f);
+	errf = open_memstream(&buf, &len);
+	assert_int_equal(trace_read(path, &ops, &c, errf, &st), 0);
+	fclose(errf);
+	assert_int_equal(c.events, 2);	/* line 2 and the unterminated but complete line 8 */
+	assert_int_equal(c.headers, 1);
+	assert_int_equal(c.snaps, 1);
+	assert_int_equal(st.malformed, 2);
+	assert_int_equal(st.unknown_type, 1);
+	assert_non_null(strstr(buf, ":4: malformed JSON"));
+	assert_non_null(strstr(buf, ":7: missing or bad \"ts_ns\""));
+	free(buf);
+	unlink(path);
+	assert_int_equal(trace_read("/nonexistent/x", &ops, &c, stderr, &st), -2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(recorder_bounds),
+		cmocka_unit_test(uptodate_round_trip),
+		cmocka_unit_test(finding_round_trip),
+		cmocka_unit_test(reader_keeps_going),
+	};
+
+	return cmocka_run_group_tests_name("trace_io", tests, NULL, NULL);
+}
