@@ -70,7 +70,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
 	libcmocka-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc \
 	linux-source-6.12 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
-	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3
+	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
+	curl chromium fonts-liberation
 
 .PHONY: all deps check unit host-test demo bench install clean help vmlinux format
 .DEFAULT_GOAL := all
