@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """make bench: what tracing KSM costs, measured against no tracer and a peer.
 
-ksmd cost: pages scanned per second of ksmd CPU time (utime+stime of the
+ksmd cost: pages scanned per second of ksmd CPU time (schedstat runtime of the
 ksmd kthread) over a fixed number of full scans with sleep_millisecs=0, on a
 workload that keeps events flowing (COW breaks and re-merges, unique pages in
 the unstable tree). Modes alternate within each round (the order rotates) and
@@ -14,6 +14,7 @@ every probe is attached; bpftrace: its BEGIN probe). RSS: VmRSS once running
 and VmHWM (peak), from /proc/PID/status.
 """
 import argparse
+import json
 import os
 import signal
 import statistics
@@ -48,6 +49,20 @@ def cpu_ticks(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def cpu_ns(pid):
+    """CPU time of a thread in ns from schedstat: finer than 10 ms ticks."""
+    with open(f"/proc/{pid}/schedstat") as f:
+        return int(f.read().split()[0])
+
+
+def bpf_progs():
+    """{id: (name, run_time_ns, run_cnt)} of every loaded BPF program."""
+    out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
+                         check=True).stdout
+    return {p["id"]: (p.get("name", ""), p.get("run_time_ns", 0), p.get("run_cnt", 0))
+            for p in json.loads(out or "[]")}
 
 
 def status_kb(pid, key):
@@ -134,17 +149,43 @@ class Tracer:
 
 
 def window(scans, ksmd, tracer=None):
-    c0, p0, t0 = cpu_ticks(ksmd), sysfs("pages_scanned"), time.monotonic()
+    c0, p0, t0 = cpu_ns(ksmd), sysfs("pages_scanned"), time.monotonic()
     tc0 = tracer.cpu() if tracer else 0
     wait_scans(scans)
-    c1, p1, t1 = cpu_ticks(ksmd), sysfs("pages_scanned"), time.monotonic()
+    c1, p1, t1 = cpu_ns(ksmd), sysfs("pages_scanned"), time.monotonic()
     tc1 = tracer.cpu() if tracer else 0
-    cpu_s = (c1 - c0) / CLK_TCK
+    cpu_s = (c1 - c0) / 1e9
     return {
         "pages_per_cpu_s": (p1 - p0) / cpu_s if cpu_s else 0.0,
         "wall_s": t1 - t0,
         "tracer_cpu_pct": 100.0 * (tc1 - tc0) / CLK_TCK / (t1 - t0),
+        "ksmd_cpu_ns": c1 - c0,
     }
+
+
+def bpf_cost(mode, args, tmp, scans, ksmd):
+    """One window with kernel.bpf_stats_enabled=1: the tracer's programs'
+    run time per call and as a share of ksmd's CPU time. Run apart from the
+    throughput rounds because the stats themselves cost two clock reads."""
+    before = set(bpf_progs())
+    with open("/proc/sys/kernel/bpf_stats_enabled") as f:
+        old = f.read().strip()
+    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+        f.write("1")
+    try:
+        tr = Tracer(mode, args, tmp)
+        mine = set(bpf_progs()) - before
+        p0 = bpf_progs()
+        w = window(scans, ksmd, tr)
+        p1 = bpf_progs()
+        tr.stop()
+    finally:
+        with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
+            f.write(old)
+    ns = sum(p1[i][1] - p0[i][1] for i in mine if i in p0 and i in p1)
+    cnt = sum(p1[i][2] - p0[i][2] for i in mine if i in p0 and i in p1)
+    return {"progs": len(mine), "ns_per_call": ns / cnt if cnt else 0.0, "calls": cnt,
+            "pct_of_ksmd": 100.0 * ns / w["ksmd_cpu_ns"] if w["ksmd_cpu_ns"] else 0.0}
 
 
 def spread(xs):
@@ -207,6 +248,8 @@ def main():
                 res[m].append(w)
                 print(f"bench: round {r + 1} {m:9s} {w['pages_per_cpu_s']:12.0f} pages/cpu-s"
                       f" tracer {w['tracer_cpu_pct']:5.2f}%", file=sys.stderr)
+        cost = {m: bpf_cost(m, args, tmp, scans, ksmd) for m in modes
+                if m in ("ksmsnoop", "bpftrace")}
         # Extra start-ups without load on the tracer, for a fuller sample.
         for m in startup:
             while len(startup[m]) < args.startups:
@@ -240,6 +283,8 @@ def main():
             f"{max(w['hwm_kb'] for w in ws) / 1024:.1f} | {ev_s:,.0f} | "
             f"{sum(w['lost'] for w in ws)} |")
 
+    cost_rows = [f"| {m} | {c['progs']} | {c['calls']:,} | {c['ns_per_call']:.0f} | "
+                 f"{c['pct_of_ksmd']:.2f} |" for m, c in cost.items()]
     uname = os.uname()
     text = f"""# Benchmarks
 
@@ -250,7 +295,7 @@ Workload: three ksmload processes (4000 pages in 64 contents with 4000 COW break
 sharer of the same 4000 pages, 4000 unique pages), pages_to_scan=4000, sleep_millisecs=0.
 {args.rounds} rounds; in each round every mode runs one window of {scans} full scans
 (about {per_scan * 1000:.0f} ms each), in rotating order. ksmd throughput is pages_scanned per
-second of ksmd CPU (utime+stime of the ksmd thread); the ratio is each traced window over the
+second of ksmd CPU (the ksmd thread's sum_exec_runtime from schedstat); the ratio is each traced window over the
 same round's baseline window: median [min..max]. Tracer CPU is % of one core while tracing.
 Start-up is exec to ready (ksmsnoop: all probes attached; bpftrace: BEGIN fired;
 ksmtop: first sample printed), median [min..max] over {args.startups} starts. RSS is VmRSS while
@@ -258,7 +303,15 @@ running (median) and VmHWM, the peak (max). Events/s is what each tracer wrote t
 
 | mode | ksmd pages/cpu-s | ratio to baseline | tracer CPU % | start-up ms | RSS MB | peak RSS MB | events/s | lost |
 |---|---|---|---|---|---|---|---|---|
-""" + "\n".join(rows) + "\n"
+""" + "\n".join(rows) + f"""
+
+BPF cost inside ksmd, from one extra window per tracer with kernel.bpf_stats_enabled=1 (the
+programs' run_time_ns and run_cnt from bpftool): the direct share of ksmd's CPU time spent in
+the tracer's programs, which the throughput ratios above cannot resolve below their noise.
+
+| tracer | programs | calls | ns per call | % of ksmd CPU |
+|---|---|---|---|---|
+""" + "\n".join(cost_rows) + "\n"
     with open(args.out, "w") as f:
         f.write(text)
     print(text)

@@ -353,7 +353,18 @@ int ksm_source_start(struct ksm_source *s, char *err, size_t len)
 
 int ksm_source_poll(struct ksm_source *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->rb, timeout_ms);
+	int n = ring_buffer__poll(s->rb, timeout_ms);
+
+	/*
+	 * BPF wakes the reader only when the buffer is half full, so a
+	 * timeout is the normal case: read what has come in meanwhile.
+	 */
+	if (n >= 0) {
+		int m = ring_buffer__consume(s->rb);
+
+		n = m < 0 ? m : n + m;
+	}
+	return n;
 }
 
 int ksm_source_drain(struct ksm_source *s)
