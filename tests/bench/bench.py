@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 KSM = "/sys/kernel/mm/ksm"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,12 +42,6 @@ def ksmd_pid():
             except OSError:
                 pass
     sys.exit("bench: no ksmd thread (is KSM built in?)")
-
-
-def cpu_ticks(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def cpu_ns(pid):
@@ -125,7 +118,14 @@ class Tracer:
         sys.exit(f"bench: {self.mode} not ready in {timeout}s")
 
     def cpu(self):
-        return cpu_ticks(self.proc.pid)
+        """CPU ns of every thread of the tracer."""
+        total = 0
+        for t in os.listdir(f"/proc/{self.proc.pid}/task"):
+            try:
+                total += cpu_ns(f"{self.proc.pid}/task/{t}")
+            except OSError:
+                pass
+        return total
 
     def stop(self):
         self.rss_kb = status_kb(self.proc.pid, "VmRSS")
@@ -158,7 +158,7 @@ def window(scans, ksmd, tracer=None):
     return {
         "pages_per_cpu_s": (p1 - p0) / cpu_s if cpu_s else 0.0,
         "wall_s": t1 - t0,
-        "tracer_cpu_pct": 100.0 * (tc1 - tc0) / CLK_TCK / (t1 - t0),
+        "tracer_cpu_pct": 100.0 * (tc1 - tc0) / 1e9 / (t1 - t0),
         "ksmd_cpu_ns": c1 - c0,
     }
 
