@@ -83,7 +83,7 @@ wl_start() {
 wl_cmd() {
 	before=$(wc -l < /tmp/wl.$1.out)
 	case $1 in a) echo "$2" >&7 ;; b) echo "$2" >&8 ;; esac
-	wait_until 120 "[ \$(wc -l < /tmp/wl.$1.out) -gt $before ]" || return 1
+	wait_until 60 "[ \$(wc -l < /tmp/wl.$1.out) -gt $before ]" || return 1
 	tail -n 1 /tmp/wl.$1.out
 }
 

@@ -14,7 +14,8 @@
 #             are skipped, and say so)
 . /tests/lib.sh
 
-ONLY="unmerge,migrate,swap,swapnode,stale,retry"
+# retry is opt-in (only=retry): see sc_retry
+ONLY="unmerge,migrate,swap,swapnode,stale"
 BACKENDS="tracefs,ksmsnoop,fallback"
 for a in "$@"; do
 	case $a in
@@ -101,13 +102,19 @@ sc_migrate() {
 		notok "migrate: workload merged" "pages_shared=$(kget pages_shared) pages_sharing=$(kget pages_sharing)"
 		wl_stop a; ev_stop; return
 	fi
+	# ksmd holds references on the KSM folios it looks at, which makes
+	# migration fail: keep it off while moving, then let it rebalance
+	kset run 0
 	where0=$(wl_cmd a where)
 	r1=$(wl_cmd a "migrate 1")
+	kset run 1
 	wait_scans 2
 	s1=$(kget pages_shared)-$(kget pages_sharing)
 	where1=$(wl_cmd a where)
 	t1=$(wl_cmd a touch)
+	kset run 0
 	r0=$(wl_cmd a "migrate 0")
+	kset run 1
 	wait_scans 2
 	s0=$(kget pages_shared)-$(kget pages_sharing)
 	where2=$(wl_cmd a where)
@@ -115,8 +122,8 @@ sc_migrate() {
 	wl_stop a
 	diag "before: $where0; $r1; $where1; $r0; $where2"
 
-	check "migrate: all 512 pages moved to node 1 and back to node 0" "$r1 / $r0" \
-		"$(field on_node "$r1")-$(field on_node "$r0")" = 512-512
+	check "migrate: all 512 pages moved to node 1 and back to node 0" "$r1 / $r0 / $where1 / $where2" \
+		"$(field node1 "$where1")-$(field node0 "$where2")" = 512-512
 	check "migrate: no stable node lost (pages_shared-pages_sharing 4-508 after each move)" \
 		"after move to 1: $s1, after move back: $s0" "$s1-$s0" = 4-508-4-508
 	check "migrate: content intact after migration" "$t1" "$(field bad "$t1")" = 0
@@ -154,14 +161,17 @@ swap_setup() {
 }
 
 # reclaim_until KB: proactive reclaim of the workload cgroup until both
-# workloads have at least KB kB swapped out (or 20 attempts)
+# workloads have at least KB kB swapped out (or 150 attempts).  The first
+# passes only find the KSM pages referenced (fresh PTEs are young) and move
+# them to the active list; later ones deactivate and swap them out, but how
+# many passes that takes varies.
 reclaim_until() {
 	i=0
-	while [ $i -lt 20 ]; do
+	while [ $i -lt 150 ]; do
 		sa=$(awk '/^VmSwap/ { print $2 }' /proc/$(wl_pid a)/status)
 		sb=$(awk '/^VmSwap/ { print $2 }' /proc/$(wl_pid b)/status)
 		[ "$sa" -ge "$1" ] && [ "$sb" -ge "$1" ] && return 0
-		echo 4M > /sys/fs/cgroup/ksmswap/memory.reclaim 2>/dev/null
+		echo 1M > /sys/fs/cgroup/ksmswap/memory.reclaim 2>/dev/null
 		i=$((i + 1))
 	done
 	return 1
@@ -185,7 +195,9 @@ sc_swap() {
 	fi
 	kset run 0	# ksmd out of the way: the faults decide alone
 	copy0=$(vmstat ksm_swpin_copy) out0=$(vmstat pswpout)
+	diag "memory.stat before: $(grep -E '^(anon|swapcached|active_anon|inactive_anon) ' /sys/fs/cgroup/ksmswap/memory.stat | tr '\n' ' ')"
 	reclaim_until 1024
+	diag "memory.stat after: $(grep -E '^(anon|swapcached|active_anon|inactive_anon|pgscan|pgsteal) ' /sys/fs/cgroup/ksmswap/memory.stat | tr '\n' ' ')"
 	swapped="$(awk '/^VmSwap/ { print $2 }' /proc/$(wl_pid a)/status) kB + $(awk '/^VmSwap/ { print $2 }' /proc/$(wl_pid b)/status) kB"
 	out=$(($(vmstat pswpout) - out0))
 	ta=$(wl_cmd a touch)
@@ -234,9 +246,10 @@ sc_swapnode() {
 		wait_until 180 '[ $(kget pages_shared) -eq 512 ] && [ $(kget pages_sharing) -eq 512 ]'
 		copy0=$(vmstat ksm_swpin_copy)
 		reclaim_until 1024
-		# fault half of the pages of a back in (they stay in swap cache),
-		# then unmerge: stable nodes of KSM folios that are in swap
-		# cache but unmapped are removed, their folios keep PageKsm
+		# unmerge while the pages are out: the stable node of a KSM
+		# folio still in swap cache (unmapped) is removed and the folio
+		# keeps PageKsm, so faulting it back must copy it; zram frees
+		# most folios right after writeback, which closes that window
 		kset run 2
 		wl_cmd a touch > /dev/null
 		wl_cmd b touch > /dev/null
@@ -293,21 +306,27 @@ sc_stale() {
 }
 
 # ---- (e) ksm_get_folio retry: migration racing with ksmd --------------------
+# Opt-in: the race is not deterministic, and with ksmd at sleep_millisecs=1
+# under TCG the migrating workload was seen not to come back (see
+# kernel-patch/README.md); every wait here is bounded.
 sc_retry() {
 	ksm_reset 1
-	kset sleep_millisecs 0
 	ev_start
 	wl_start a -n 256 -c 2 -s 66 -b 0
 	kset run 1
 	wait_until 180 '[ $(kget pages_shared) -eq 2 ]'
+	kset sleep_millisecs 1
 	i=0
 	while [ $i -lt 20 ]; do
-		wl_cmd a "migrate $(((i + 1) % 2))" > /dev/null
+		wl_cmd a "migrate $(((i + 1) % 2))" > /dev/null || break
 		i=$((i + 1))
 	done
-	ev_stop
-	wl_stop a
+	kset run 0
 	kset sleep_millisecs 10
+	ev_stop
+	kill -9 "$(wl_pid a)" 2>/dev/null
+	exec 7>&-
+	WL_PID_a=
 	r=$(evcount event=get_folio_retry)
 	diag "get_folio_retry events: $r, migrate_folio: $(evcount event=migrate_folio)"
 	if [ "$r" -gt 0 ]; then
@@ -319,17 +338,17 @@ sc_retry() {
 }
 
 [ -w $KSM/run ] || { echo "not ok 1 - KSM sysfs present"; exit 1; }
-for b in $(echo "$BACKENDS" | tr ',' ' '); do
-	BACKEND=$b
-	PFX="[$b] "
-	case $b in
+for be in $(echo "$BACKENDS" | tr ',' ' '); do
+	BACKEND=$be
+	PFX="[$be] "
+	case $be in
 	ksmsnoop|fallback)
 		if ! command -v ksmsnoop > /dev/null; then
-			skip "backend $b" "ksmsnoop not in the initramfs (make it first)"
+			skip "backend $be" "ksmsnoop not in the initramfs (make it first)"
 			continue
 		fi
 		fb=
-		[ "$b" = fallback ] && fb=--fallback
+		[ "$be" = fallback ] && fb=--fallback
 		ksmsnoop --list-probes $fb 2>&1 | sed 's/^/#   /'
 		;;
 	tracefs)
@@ -340,7 +359,7 @@ for b in $(echo "$BACKENDS" | tr ',' ' '); do
 		;;
 	esac
 	for s in $(echo "$ONLY" | tr ',' ' '); do
-		diag "---- $b: $s ($(cut -d' ' -f1 /proc/uptime)s)"
+		diag "---- $be: $s ($(cut -d' ' -f1 /proc/uptime)s)"
 		sc_$s
 	done
 done
