@@ -515,13 +515,38 @@ int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
 #define MAPPING_FLAGS	3UL	/* PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE */
 #define MAPPING_KSM	3UL	/* PAGE_MAPPING_KSM */
 
+/*
+ * fentry arguments are trusted BTF pointers, which the verifier keeps out
+ * of arithmetic: copy the value through a helper to get a plain number.
+ */
+static __always_inline __u64 ptr_value(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
 static __always_inline __u64 folio_to_pfn(struct folio *folio)
 {
 	__u64 base = vmemmap_start;
 
 	if (&vmemmap_base)
 		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
-	return ((__u64)folio - base) / bpf_core_type_size(struct page);
+	return (ptr_value(folio) - base) / bpf_core_type_size(struct page);
+}
+
+/*
+ * The return value of the traced function, wherever it sits: kernel-patch/
+ * adds a reason argument to remove_stable_node and remove_all_stable_nodes,
+ * so a fixed BPF_PROG signature would read the wrong slot.
+ */
+static __always_inline __s64 func_ret(void *ctx)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return (__s64)ret;
 }
 
 /* The folio's stable node, or 0 if it is not a KSM folio. */
@@ -552,36 +577,40 @@ int BPF_PROG(fentry_folio_migrate_ksm, struct folio *newfolio, struct folio *fol
 }
 
 SEC("fexit/ksm_might_need_to_copy")
-int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma,
-	     unsigned long addr, struct folio *ret)
+int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma)
 {
 	struct ksm_event e;
 	bool is_ksm;
 	__u64 node = folio_ksm_node(folio, &is_ksm);
-	long r = (long)ret;
+	__u64 fv = ptr_value(folio), rv = func_ret(ctx);
+	long r = (long)rv;
 
 	/* Same contract as the patched tracepoint: KSM folios and real copies. */
-	if (!is_ksm && ret == folio)
+	if (!is_ksm && rv == fv)
 		return 0;
 	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY))
 		return 0;
 	e.pfn = folio_to_pfn(folio);
-	if (ret == folio) {
+	if (rv == fv) {
 		int uptodate = bpf_core_enum_value(enum pageflags, PG_uptodate);
 		__u64 flags = 0;
 
-		/* unsigned long in 6.12, memdesc_flags_t later: read the word */
-		bpf_core_read(&flags, sizeof(flags), &folio->flags);
+		/*
+		 * The flags word opens struct page and folio in every kernel,
+		 * typed unsigned long in 6.12 and memdesc_flags_t later, which
+		 * CO-RE will not match: read the word at offset 0.
+		 */
+		bpf_probe_read_kernel(&flags, sizeof(flags), folio);
 
 		e.result = (flags >> uptodate) & 1 ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
-	} else if (!ret) {
+	} else if (!rv) {
 		e.result = KSM_COPY_NOMEM;
 	} else if (r < 0 && r >= -4095) {
 		e.result = KSM_COPY_HWPOISON;
 		e.err = r;
 	} else {
 		e.result = KSM_COPY_NEW;
-		e.pfn2 = folio_to_pfn(ret);
+		e.pfn2 = folio_to_pfn((struct folio *)rv);
 	}
 	if (!is_ksm)
 		e.reason = KSM_COPY_ANON_VMA;
@@ -601,7 +630,7 @@ int BPF_PROG(fentry_ksm_get_folio, struct ksm_stable_node *node)
 	struct fallback_stash st = {};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	st.node = (__u64)node;
+	st.node = ptr_value(node);
 	st.kpfn = BPF_CORE_READ(node, kpfn);
 	st.count = BPF_CORE_READ(node, rmap_hlist_len);
 	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
@@ -609,8 +638,9 @@ int BPF_PROG(fentry_ksm_get_folio, struct ksm_stable_node *node)
 }
 
 SEC("fexit/ksm_get_folio")
-int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node, int flags, struct folio *ret)
+int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node)
 {
+	__s64 ret = func_ret(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &tid);
 	struct ksm_event e;
@@ -622,7 +652,7 @@ int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node, int flags, struc
 	 * ksm_get_folio has then removed the node from the tree: report both,
 	 * as the patched kernel does, and tell remove_stable_node's exit.
 	 */
-	if (!ret && st->node == (__u64)node) {
+	if (!ret && st->node == ptr_value(node)) {
 		__u32 rkey = tid | 0x80000000u;
 		struct fallback_stash *rs = bpf_map_lookup_elem(&stash, &rkey);
 
@@ -652,7 +682,7 @@ int BPF_PROG(fentry_remove_stable_node, struct ksm_stable_node *node)
 	struct fallback_stash st = {};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid() | 0x80000000u;
 
-	st.node = (__u64)node;
+	st.node = ptr_value(node);
 	st.kpfn = BPF_CORE_READ(node, kpfn);
 	st.count = BPF_CORE_READ(node, rmap_hlist_len);
 	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
@@ -660,8 +690,9 @@ int BPF_PROG(fentry_remove_stable_node, struct ksm_stable_node *node)
 }
 
 SEC("fexit/remove_stable_node")
-int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node, int ret)
+int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node)
 {
+	__s64 ret = func_ret(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u32 key = tid | 0x80000000u;
 	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &key);
@@ -705,8 +736,9 @@ int BPF_PROG(fentry_remove_all_stable_nodes)
 }
 
 SEC("fexit/remove_all_stable_nodes")
-int BPF_PROG(fexit_remove_all_stable_nodes, int ret)
+int BPF_PROG(fexit_remove_all_stable_nodes)
 {
+	__s64 ret = func_ret(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
 	struct ksm_event e;

@@ -300,13 +300,26 @@ static int on_sample(void *ctx, void *data, size_t size)
 /* Open, configure, load and attach one variant; 0 or -errno. */
 static int try_variant(struct ksm_source *s, const struct ksm_variant *v)
 {
+	static char log[1 << 22];	/* touched only with -v */
 	int r;
 
 	s->skel = v->open();
 	if (!s->skel)
 		return errno ? -errno : -ENOMEM;
 	v->configure(s->skel, &s->opts);
+	if (s->opts.verbose) {
+		/* Every light skeleton starts with its loader context. */
+		struct bpf_loader_ctx *ctx = s->skel;
+
+		log[0] = '\0';
+		ctx->log_level = 1;
+		ctx->log_size = sizeof(log);
+		ctx->log_buf = (__u64)(unsigned long)log;
+	}
 	r = v->load(s->skel);
+	if (r && s->opts.verbose)
+		fprintf(stderr, "loader: variant %#x failed (%s); verifier log:\n%s\n", v->groups,
+			strerror(r < 0 ? -r : EINVAL), log);
 	if (!r)
 		r = v->attach(s->skel);
 	if (r) {
