@@ -38,11 +38,14 @@ done
 if [ -d "$TOOLS" ]; then
 	for f in "$TOOLS"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
-		if is_static "$f"; then
-			cp "$f" "$ROOT/opt/ksm-bpf/bin/"
-		else
-			echo "mkinitrd: skipping $f: not statically linked" >&2
-		fi
+		cp "$f" "$ROOT/opt/ksm-bpf/bin/"
+		is_static "$f" && continue
+		# A dynamic tool (ksmtop: libmicrohttpd) brings its loader and
+		# libraries, at the same paths as on the host.
+		for lib in $(ldd "$f" | awk '/=> \// {print $3} /^\t\// {print $1}'); do
+			mkdir -p "$ROOT$(dirname "$lib")"
+			cp -L "$lib" "$ROOT$lib"
+		done
 	done
 fi
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT"
