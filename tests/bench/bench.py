@@ -196,8 +196,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--bin", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--window-s", type=float, default=4.0, help="target length of a window")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--window-s", type=float, default=6.0, help="target length of a window")
     ap.add_argument("--startups", type=int, default=10)
     args = ap.parse_args()
 
