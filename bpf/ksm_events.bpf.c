@@ -465,7 +465,7 @@ int BPF_PROG(ksm_migrate_folio, void *node, unsigned long old_pfn, unsigned long
 
 SEC("tp_btf/ksm_swapin_copy")
 int BPF_PROG(ksm_swapin_copy, unsigned long pfn, unsigned long new_pfn, void *mm, int reason,
-	     int result)
+	     int result, bool uptodate)
 {
 	struct ksm_event e;
 
@@ -475,6 +475,8 @@ int BPF_PROG(ksm_swapin_copy, unsigned long pfn, unsigned long new_pfn, void *mm
 	e.pfn2 = new_pfn;
 	e.reason = reason;
 	e.result = result;
+	/* the source folio's PG_uptodate when the kernel decided */
+	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | (uptodate ? KSM_COPY_F_UPTODATE : 0);
 	ev_emit_mm(&e, mm);
 	return 0;
 }
@@ -582,8 +584,9 @@ int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_s
 	struct ksm_event e;
 	bool is_ksm;
 	__u64 node = folio_ksm_node(folio, &is_ksm);
-	__u64 fv = ptr_value(folio), rv = func_ret(ctx);
+	__u64 fv = ptr_value(folio), rv = func_ret(ctx), flags = 0;
 	long r = (long)rv;
+	bool uptodate;
 
 	/* Same contract as the patched tracepoint: KSM folios and real copies. */
 	if (!is_ksm && rv == fv)
@@ -591,18 +594,17 @@ int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_s
 	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY))
 		return 0;
 	e.pfn = folio_to_pfn(folio);
+	/*
+	 * The flags word opens struct page and folio in every kernel, typed
+	 * unsigned long in 6.12 and memdesc_flags_t later, which CO-RE will
+	 * not match: read the word at offset 0.  Read after the decision:
+	 * nothing in ksm_might_need_to_copy() changes the source's PG_uptodate.
+	 */
+	bpf_probe_read_kernel(&flags, sizeof(flags), folio);
+	uptodate = (flags >> bpf_core_enum_value(enum pageflags, PG_uptodate)) & 1;
+	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | (uptodate ? KSM_COPY_F_UPTODATE : 0);
 	if (rv == fv) {
-		int uptodate = bpf_core_enum_value(enum pageflags, PG_uptodate);
-		__u64 flags = 0;
-
-		/*
-		 * The flags word opens struct page and folio in every kernel,
-		 * typed unsigned long in 6.12 and memdesc_flags_t later, which
-		 * CO-RE will not match: read the word at offset 0.
-		 */
-		bpf_probe_read_kernel(&flags, sizeof(flags), folio);
-
-		e.result = (flags >> uptodate) & 1 ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
+		e.result = uptodate ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
 	} else if (!rv) {
 		e.result = KSM_COPY_NOMEM;
 	} else if (r < 0 && r >= -4095) {

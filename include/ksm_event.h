@@ -38,7 +38,8 @@ enum ksm_event_kind {
 	KSM_EV_GET_FOLIO_STALE,		/* node, pfn, reason */
 	KSM_EV_GET_FOLIO_RETRY,		/* node, pfn old kpfn, pfn2 new kpfn */
 	KSM_EV_MIGRATE_FOLIO,		/* node, pfn old, pfn2 new, nid old, nid2 new */
-	KSM_EV_SWAPIN_COPY,		/* pfn, pfn2 copy (0 if none), mm, reason, result */
+	KSM_EV_SWAPIN_COPY,		/* pfn, pfn2 copy (0 if none), mm, reason, result,
+					 * aux[0] KSM_COPY_F_* */
 	KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN,	/* reason */
 	KSM_EV_REMOVE_ALL_STABLE_NODES_END,	/* reason, aux[0] removed, aux[1] busy, err */
 	KSM_EV_MAX,
@@ -92,6 +93,13 @@ enum ksm_copy_result {
 	KSM_COPY_NOMEM,			/* allocation or memcg charge failed */
 	KSM_COPY_RESULT_MAX,
 };
+
+/*
+ * swapin_copy aux[0]: whether the source folio was uptodate at the decision
+ * (JSON "src_uptodate": true, false, or null when the source cannot tell).
+ */
+#define KSM_COPY_F_UPTODATE_KNOWN	(1ULL << 0)	/* the next bit is meaningful */
+#define KSM_COPY_F_UPTODATE		(1ULL << 1)	/* folio_test_uptodate(source) */
 
 /* One record on the ring buffer: 128 bytes, every field naturally aligned. */
 struct ksm_event {

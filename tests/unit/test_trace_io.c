@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "event_fmt.h"
 #include "flight_recorder.h"
 #include "trace_io.h"
 
@@ -68,10 +69,25 @@ static void uptodate_round_trip(void **state)
 	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.aux[0], DET_COPY_F_UPTODATE_KNOWN);
 	json_decref(o);
-	/* unknown stays unknown: no field written, none read */
+	/* true both ways, through ksmsnoop's writer too */
+	e.aux[0] = DET_COPY_F_UPTODATE_KNOWN | DET_COPY_F_UPTODATE;
+	o = ksm_event_to_json(&e, NULL);
+	assert_true(json_is_true(json_object_get(o, "src_uptodate")));
+	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.aux[0], DET_COPY_F_UPTODATE_KNOWN | DET_COPY_F_UPTODATE);
+	json_decref(o);
+	/* unknown stays unknown: null written, nothing read back */
 	e.aux[0] = 0;
 	o = trace_event_to_json(&e, NULL);
-	assert_null(json_object_get(o, "src_uptodate"));
+	assert_true(json_is_null(json_object_get(o, "src_uptodate")));
+	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.aux[0], 0);
+	json_decref(o);
+	/* absent (an older writer): unknown */
+	o = json_pack("{s:s, s:I, s:s, s:s}", "event", "swapin_copy", "ts_ns", (json_int_t)5,
+		      "reason", "anon_vma", "result", "new");
+	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.aux[0], 0);
 	json_decref(o);
 }
 

@@ -64,8 +64,8 @@ enum det_id {
 };
 
 /* swapin_copy aux[0] flags (see docs/ksmdebug.md, "what the kernel side needs"). */
-#define DET_COPY_F_UPTODATE_KNOWN	(1ULL << 0)	/* the next bit is meaningful */
-#define DET_COPY_F_UPTODATE		(1ULL << 1)	/* folio_test_uptodate(source) */
+#define DET_COPY_F_UPTODATE_KNOWN	KSM_COPY_F_UPTODATE_KNOWN
+#define DET_COPY_F_UPTODATE		KSM_COPY_F_UPTODATE
 
 #define DET_MAX_EVIDENCE 8
 

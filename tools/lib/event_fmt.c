@@ -270,6 +270,11 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 		json_object_set_new(o, "new_pfn", json_integer((json_int_t)e->pfn2));
 		json_object_set_new(o, "new_nid", e->nid2 >= 0 ? json_integer(e->nid2) :
 								 json_null());
+		if (e->kind == KSM_EV_SWAPIN_COPY)
+			json_object_set_new(o, "src_uptodate",
+					    e->aux[0] & KSM_COPY_F_UPTODATE_KNOWN ?
+						    json_boolean(e->aux[0] & KSM_COPY_F_UPTODATE) :
+						    json_null());
 		break;
 	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
 		json_object_set_new(o, "removed", json_integer((json_int_t)e->aux[0]));
@@ -409,6 +414,15 @@ int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_
 		get_u64(obj, "removed", &e->aux[0]);
 		get_u64(obj, "busy", &e->aux[1]);
 		break;
+	case KSM_EV_SWAPIN_COPY: {
+		/* true, false, or null / absent (the source could not tell) */
+		json_t *u = json_object_get(obj, "src_uptodate");
+
+		if (json_is_boolean(u))
+			e->aux[0] = KSM_COPY_F_UPTODATE_KNOWN |
+				    (json_is_true(u) ? KSM_COPY_F_UPTODATE : 0);
+		break;
+	}
 	}
 	return 0;
 }

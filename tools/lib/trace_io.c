@@ -6,27 +6,18 @@
 #include "event_fmt.h"
 #include "trace_io.h"
 
+/*
+ * Trace event lines are ksmsnoop -j lines: ksm_event_to_json() writes and
+ * reads "src_uptodate" (swapin_copy aux[0]) itself.
+ */
 json_t *trace_event_to_json(const struct ksm_event *e, const char *cgroup)
 {
-	json_t *o = ksm_event_to_json(e, cgroup);
-
-	if (o && e->kind == KSM_EV_SWAPIN_COPY && (e->aux[0] & DET_COPY_F_UPTODATE_KNOWN))
-		json_object_set_new(o, "src_uptodate",
-				    json_boolean(e->aux[0] & DET_COPY_F_UPTODATE));
-	return o;
+	return ksm_event_to_json(e, cgroup);
 }
 
 int trace_event_from_json(const json_t *o, struct ksm_event *e, char *err, size_t len)
 {
-	int r = ksm_event_from_json(o, e, err, len);
-	json_t *u;
-
-	if (r)
-		return r;
-	u = json_object_get(o, "src_uptodate");
-	if (e->kind == KSM_EV_SWAPIN_COPY && json_is_boolean(u))
-		e->aux[0] = DET_COPY_F_UPTODATE_KNOWN | (json_is_true(u) ? DET_COPY_F_UPTODATE : 0);
-	return 0;
+	return ksm_event_from_json(o, e, err, len);
 }
 
 static json_t *hex(uint64_t v)

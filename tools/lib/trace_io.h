@@ -2,8 +2,9 @@
 /*
  * ksmdebug trace files: JSON lines, one object per line.
  *
- * - Event lines are exactly `ksmsnoop -j` lines (ksm_event_to_json), plus
- *   "src_uptodate" (true/false) on swapin_copy when the source knows it.
+ * - Event lines are exactly `ksmsnoop -j` lines (ksm_event_to_json), with
+ *   "src_uptodate" (true/false, null when the source cannot tell) on
+ *   swapin_copy.
  * - Other lines carry "type" and no "event", so ksm_event_from_json-based
  *   readers skip them: "header" (tool, format, kernel, config, probes, window),
  *   "snapshot" (sysfs counters and per-process ksm_stat at one moment), and

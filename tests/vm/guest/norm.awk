@@ -2,7 +2,7 @@
 # Turn tracefs lines (ksm events) or ksmsnoop -j JSON lines into one common
 # form, one event a line: "event=NAME key=value ...", with the ksmsnoop field
 # names (node, pfn, nid, new_pfn, new_nid, reason, result, rmap_items, chain,
-# removed, busy, err).  Null or zero pointers become 0.
+# removed, busy, err, src_uptodate true/false).  Null or zero pointers become 0.
 function ptr(v) {
 	if (v == "null" || v == "(null)" || v ~ /^(0x)?0+$/)
 		return "0"
@@ -13,6 +13,7 @@ function key(k) {
 	if (k == "kpfn" || k == "old_kpfn" || k == "old_pfn") return "pfn"
 	if (k == "new_kpfn") return "new_pfn"
 	if (k == "old_nid") return "nid"
+	if (k == "uptodate") return "src_uptodate"
 	return k
 }
 /^\{/ {
@@ -49,6 +50,8 @@ function key(k) {
 		v = $(j + 1)
 		if (k == "node" || k == "chain" || k == "mm")
 			v = ptr(v)
+		if (k == "src_uptodate")
+			v = v == "1" ? "true" : "false"
 		out = out " " k "=" v
 	}
 	print out
