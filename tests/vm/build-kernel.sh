@@ -5,11 +5,15 @@
 #
 #   build-kernel.sh VM_DIR TARBALL PATCH_DIR [CONFIG_VARIANT]
 #
-# VM_DIR/linux  the source: TARBALL unpacked, PATCH_DIR/series applied
+# VM_DIR/linux  the source: TARBALL unpacked, PATCH_DIR/series applied, then
+#               the test-only patches of PATCH_DIR/testing/series (knobs in
+#               /sys/kernel/debug/ksm_test/, all off by default; set
+#               KSM_TESTING=0 to leave them out)
 # VM_DIR/obj    the kbuild output (O=), kept between runs
 #
 # Nothing happens when the stamp (a hash of the tarball name and size, the
-# series, every patch, the config fragment and this script) is unchanged.
+# series, every patch, the testing series and its patches, the config
+# fragment and this script) is unchanged.
 # When it changed, the source is unpacked again: tar keeps the tarball's
 # mtimes, so only the files the old or the new series touch (they are
 # touched explicitly) and the config changes are rebuilt.
@@ -32,11 +36,18 @@ die() { echo "build-kernel: $*" >&2; exit 1; }
 [ -r "$FRAGMENT" ] || die "$FRAGMENT missing"
 
 patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$SERIES" | awk '{print $1}')
+# The test-only patches go on top of the series, as testing/NAME.
+TESTING_SERIES=$PATCH_DIR/testing/series
+if [ "${KSM_TESTING:-1}" = 1 ] && [ -r "$TESTING_SERIES" ]; then
+	patches="$patches $(grep -v '^[[:space:]]*\(#\|$\)' "$TESTING_SERIES" |
+		awk '{print "testing/" $1}')"
+fi
 
 stamp_of() {
 	{
 		ls -l --time-style=+ "$TARBALL" | awk '{print $5, $NF}'
 		cat "$SERIES"
+		echo $patches
 		for p in $patches; do cat "$PATCH_DIR/$p"; done
 		cat "$FRAGMENT" "$0"
 	} | sha256sum | cut -d' ' -f1
@@ -45,6 +56,7 @@ src_stamp_of() {
 	{
 		ls -l --time-style=+ "$TARBALL" | awk '{print $5, $NF}'
 		cat "$SERIES"
+		echo $patches
 		for p in $patches; do cat "$PATCH_DIR/$p"; done
 	} | sha256sum | cut -d' ' -f1
 }

@@ -4,10 +4,11 @@
 # Included by the top-level Makefile; also works standalone:
 #   make -f tests/vm/vm.mk vm-test
 #
-#   vm-kernel   unpack /usr/src/linux-source-6.12.tar.xz, apply the series,
-#               tinyconfig + kernel-patch/config.fragment, build bzImage with
-#               BTF (cached: rebuilt only when the series, a patch or the
-#               fragment changes)
+#   vm-kernel   unpack /usr/src/linux-source-6.12.tar.xz, apply the series
+#               and the test-only kernel-patch/testing/series (debugfs knobs
+#               under ksm_test/, off by default), tinyconfig +
+#               kernel-patch/config.fragment, build bzImage with BTF (cached:
+#               rebuilt only when a series, a patch or the fragment changes)
 #   vm-initrd   busybox, the guest suite and $(OUTPUT)/bin/* in an initramfs
 #   vm-test     boot the guest, run the suite, print TAP; fails on any failed
 #               test and on any WARN/BUG/Oops/lockdep splat in the console

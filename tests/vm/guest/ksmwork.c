@@ -13,6 +13,10 @@
  *   where          -> "where node0=A node1=B other=C" (move_pages query)
  *   touch          read every page back and check its content
  *                  -> "touched pages=P bad=B"
+ *   pin N          vmsplice pages 0..N-1 into a pipe nobody reads: the pipe
+ *                  holds a reference on each page (their KSM folios outlive
+ *                  an unmerge) -> "pinned pages=N" or "pinned ret=-ERRNO"
+ *   unpin          read the pipe empty and close it -> "unpinned bytes=B"
  *   quit           exit 0
  *
  * -b NODE binds the allocation to NODE (set_mempolicy MPOL_BIND) so that the
@@ -26,6 +30,44 @@
 static unsigned long npages = 1024, ncontents = 8, seed = 1;
 static char *area;
 static long psz;
+static int pin_pipe[2] = { -1, -1 };
+
+static void do_pin(unsigned long n)
+{
+	unsigned long i;
+
+	if (n > npages || n > 16 || pipe(pin_pipe)) {
+		printf("pinned ret=-%d\n", n > npages || n > 16 ? EINVAL : errno);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct iovec iov = { .iov_base = area + i * psz, .iov_len = psz };
+
+		if (vmsplice(pin_pipe[1], &iov, 1, 0) != psz) {
+			printf("pinned ret=-%d\n", errno);
+			return;
+		}
+	}
+	printf("pinned pages=%lu\n", n);
+}
+
+static void do_unpin(void)
+{
+	char buf[4096];
+	long total = 0;
+	ssize_t r;
+
+	if (pin_pipe[0] < 0) {
+		printf("unpinned bytes=0\n");
+		return;
+	}
+	close(pin_pipe[1]);
+	while ((r = read(pin_pipe[0], buf, sizeof(buf))) > 0)
+		total += r;
+	close(pin_pipe[0]);
+	pin_pipe[0] = pin_pipe[1] = -1;
+	printf("unpinned bytes=%ld\n", total);
+}
 
 static void fill(char *p, unsigned long i)
 {
@@ -127,6 +169,7 @@ int main(int argc, char **argv)
 	printf("ready pid=%d\n", getpid());
 
 	while (fgets(line, sizeof(line), stdin)) {
+		unsigned long n;
 		int node;
 
 		if (sscanf(line, "migrate %d", &node) == 1) {
@@ -139,6 +182,10 @@ int main(int argc, char **argv)
 			for (unsigned long i = 0; i < npages; i++)
 				bad += check(area + i * psz, i);
 			printf("touched pages=%lu bad=%lu\n", npages, bad);
+		} else if (sscanf(line, "pin %lu", &n) == 1) {
+			do_pin(n);
+		} else if (!strncmp(line, "unpin", 5)) {
+			do_unpin();
 		} else if (!strncmp(line, "quit", 4)) {
 			break;
 		} else {

@@ -4,6 +4,8 @@
 
 KSM=/sys/kernel/mm/ksm
 T=/sys/kernel/tracing
+# test-only knobs of kernel-patch/testing/ (absent on a kernel without them)
+KT=/sys/kernel/debug/ksm_test
 EV=/tmp/ev.kv
 NTEST=0
 NPASS=0
@@ -46,9 +48,21 @@ wait_scans() {
 	wait_until 120 "[ \$(kget full_scans) -ge $target ]"
 }
 
-# ksm_reset: unmerge everything, default knobs, ksmd fast
+# knob NAME VALUE: set a ksm_test knob; knobs_off: every knob back to 0
+knob() { echo "$2" > "$KT/$1" || diag "echo $2 > $KT/$1 failed"; }
+knobs_off() {
+	for k in leave_stable_nodes get_folio_delay_us no_kpfn_recheck \
+		copy_not_uptodate swapin_not_uptodate; do
+		[ -e "$KT/$k" ] && echo 0 > "$KT/$k"
+	done
+	return 0
+}
+
+# ksm_reset: test knobs off, unmerge everything, default knobs, ksmd fast
 ksm_reset() {
+	knobs_off
 	kset run 2
+	[ -e $KSM/smart_scan ] && kset smart_scan 1
 	kset merge_across_nodes "${1:-1}"
 	kset max_page_sharing 256
 	kset pages_to_scan 1000

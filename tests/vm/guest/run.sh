@@ -3,9 +3,9 @@
 #
 # The VM suite, run inside the guest by /init.  TAP on stdout.
 #
-#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]]
+#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [verbose=1]
 #
-# Scenarios: unmerge migrate swap swapnode stale retry
+# Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
 #   ksmsnoop  ksmsnoop -j, the patched tracepoints through BPF (tp_btf)
@@ -14,13 +14,13 @@
 #             are skipped, and say so)
 . /tests/lib.sh
 
-# retry is opt-in (only=retry): see sc_retry
-ONLY="unmerge,migrate,swap,swapnode,stale"
+ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug"
 BACKENDS="tracefs,ksmsnoop,fallback"
 for a in "$@"; do
 	case $a in
 	only=*) ONLY=${a#only=} ;;
 	backends=*) BACKENDS=${a#backends=} ;;
+	verbose=1) set -x ;;
 	esac
 done
 
@@ -312,35 +312,279 @@ sc_stale() {
 }
 
 # ---- (e) ksm_get_folio retry: migration racing with ksmd --------------------
-# Opt-in: the race is not deterministic, and with ksmd at sleep_millisecs=1
-# under TCG the migrating workload was seen not to come back (see
-# kernel-patch/README.md); every wait here is bounded.
+# The race needs ksmd inside ksm_get_folio() on a node whose folio migrates:
+# ksm_test/get_folio_delay_us (kernel-patch/testing/) makes ksm_get_folio()
+# sleep between reading kpfn and looking at the folio, and a workload of
+# unique pages makes every ksmd scan walk the stable tree (ksm_get_folio on
+# its nodes), so a migration of the KSM folios lands in that window.
+
+# race_setup: workload a, 256 pages of 2 contents on node 0 (2 KSM pages),
+# and b, 128 unique pages that keep ksmd searching the stable tree
+race_setup() {
+	[ -e $KSM/smart_scan ] && kset smart_scan 0	# keep scanning b
+	wl_start a -n 256 -c 2 -s 66 -b 0
+	wl_start b -n 128 -c 128 -s 67
+	kset run 1
+	wait_until 180 '[ $(kget pages_shared) -eq 2 ] && [ $(kget pages_sharing) -eq 254 ]'
+}
+
+# race_migrate N [DELAY_US]: N migrations of a (node 1, 0, 1, ...) with the
+# window open DELAY_US (default 20000); the replies go to /tmp/race.mig
+race_migrate() {
+	: > /tmp/race.mig
+	knob get_folio_delay_us "${2:-20000}"
+	mi=0	# not i: wait_until uses i
+	while [ $mi -lt "$1" ]; do
+		wl_cmd a "migrate $(((mi + 1) % 2))" >> /tmp/race.mig || break
+		mi=$((mi + 1))
+	done
+	knob get_folio_delay_us 0
+}
+
+# retry_unmatched: get_folio_retry events whose (node, old kpfn, new kpfn)
+# is not the (node, old pfn, new pfn) of a migrate_folio event
+retry_unmatched() {
+	awk 'function f(k,   i) { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
+	$1 == "event=migrate_folio" { m[f("node") " " f("pfn") " " f("new_pfn")] = 1 }
+	$1 == "event=get_folio_retry" { r[NR] = f("node") " " f("pfn") " " f("new_pfn") }
+	END { for (i in r) if (!(r[i] in m)) u++; print u + 0 }' "$EV"
+}
+
 sc_retry() {
+	if [ ! -e $KT/get_folio_delay_us ]; then
+		skip "retry: ksm_get_folio retry on a concurrent migration" "no $KT (kernel without kernel-patch/testing)"
+		return
+	fi
 	ksm_reset 1
 	ev_start
-	wl_start a -n 256 -c 2 -s 66 -b 0
-	kset run 1
-	wait_until 180 '[ $(kget pages_shared) -eq 2 ]'
-	kset sleep_millisecs 1
-	i=0
-	while [ $i -lt 20 ]; do
-		wl_cmd a "migrate $(((i + 1) % 2))" > /dev/null || break
-		i=$((i + 1))
-	done
-	kset run 0
-	kset sleep_millisecs 10
-	ev_stop
-	kill -9 "$(wl_pid a)" 2>/dev/null
-	exec 7>&-
-	WL_PID_a=
-	r=$(evcount event=get_folio_retry)
-	diag "get_folio_retry events: $r, migrate_folio: $(evcount event=migrate_folio)"
-	if [ "$r" -gt 0 ]; then
-		same=$(awk '$1 == "event=get_folio_retry" { p = n = ""; for (i = 2; i <= NF; i++) { if ($i ~ /^pfn=/) p = substr($i, 5); if ($i ~ /^new_pfn=/) n = substr($i, 9) } if (p == n) c++ } END { print c + 0 }' "$EV")
-		check "retry: ksm_get_folio retried on a kpfn change ($r times), old != new kpfn" "$same with old == new" "$same" = 0
-	else
-		skip "retry: ksm_get_folio retry on a concurrent migration" "race not hit in 20 migrations (not deterministic)"
+	if ! race_setup; then
+		notok "retry: workload merged" "pages_shared=$(kget pages_shared) pages_sharing=$(kget pages_sharing)"
+		wl_stop a; wl_stop b; ev_stop; return
 	fi
+	race_migrate 4
+	kset run 0
+	ev_stop
+	wl_stop a
+	wl_stop b
+	r=$(evcount event=get_folio_retry)
+	moved=$(awk '$1 == "migrated" { for (i = 2; i <= NF; i++) if ($i ~ /^on_node=/) s += substr($i, 9) } END { print s + 0 }' /tmp/race.mig)
+	nmig=$(grep -c '^migrated ret=0' /tmp/race.mig)
+	diag "migrations: $(tr '\n' ';' < /tmp/race.mig)"
+	diag "get_folio_retry $r, migrate_folio $(evcount event=migrate_folio), get_folio_stale $(evcount event=get_folio_stale)"
+	# one page of 256 is sometimes busy (ksmd holds it): not what is tested
+	check "retry: 4 migrations of the 256 pages done while ksmd scans (>= 1000 of 1024 pages moved)" \
+		"$nmig migrations, $moved pages moved" "$nmig" = 4 -a "$moved" -ge 1000
+	if [ "$BACKEND" = fallback ]; then
+		skip "retry: ksm_get_folio retried on a concurrent migration" "fexit sees the outcome only: no retry event in the fallback"
+		return
+	fi
+	check "retry: ksm_get_folio retried on a kpfn change (get_folio_retry > 0)" "$r retries" "$r" -gt 0
+	u=$(retry_unmatched)
+	check "retry: every retry's old -> new kpfn is a migrate_folio of the same node" "$u of $r unmatched" "$u" = 0
+	check "retry: no stale verdict while migrating (the re-check worked)" \
+		"$(evcount event=get_folio_stale) get_folio_stale" "$(evcount event=get_folio_stale)" = 0
+}
+
+# ---- (f) ksmdebug catches each injected bug, and nothing on a clean run ---------
+# The knobs of kernel-patch/testing/ bring back one historical bug each;
+# ksmdebug record runs around the workload, ksmdebug replay must name the
+# bug's signature (and nothing must be found with every knob off).  Runs once,
+# under the ksmsnoop backend (ksmdebug has its own event source).
+
+# kd_start FILE: ksmdebug record -o FILE in the background, until kd_stop
+kd_start() {
+	KD_FILE=$1
+	rm -f "$1" "$1.err"
+	ksmdebug record -o "$1" --no-trigger 2> "$1.err" &
+	KD_PID=$!
+	wait_until 60 "grep -q 'recording' $1.err || ! kill -0 $KD_PID 2>/dev/null" ||
+		diag "ksmdebug record did not start"
+}
+
+kd_stop() {
+	kill -INT "$KD_PID" 2>/dev/null
+	wait "$KD_PID"
+	sed 's/^/#   /' "$KD_FILE.err" | tail -n 3
+}
+
+# kd_replay FILE: replay -j into FILE.replay, exit status in KD_RC; the
+# detectors found in KD_FOUND ("name name ...")
+kd_replay() {
+	ksmdebug -j replay "$1" > "$1.replay" 2> "$1.replay.err"
+	KD_RC=$?
+	KD_FOUND=$(sed -n 's/.*"type":"finding","detector":"\([a-z_]*\)".*/\1/p' "$1.replay" | sort | uniq -c |
+		awk '{ s = s (s == "" ? "" : " ") $2 "=" $1 } END { print s }')
+	diag "replay $1: exit $KD_RC, findings: ${KD_FOUND:-none}"
+}
+
+# kd_finding FILE DETECTOR: the first finding line of DETECTOR
+kd_finding() { grep "\"detector\":\"$2\"" "$1.replay" | head -n 1; }
+
+# evidence LINE EVENT KEY: KEY of the first evidence event EVENT in a finding
+evidence() {
+	echo "$1" | awk -v e="$2" -v k="$3" '{
+		q = index($0, "\"evidence\":[")
+		n = split(q ? substr($0, q) : $0, a, /[}],[{]/)
+		for (i = 1; i <= n; i++) {
+			if (!index(a[i], "\"event\":\"" e "\""))
+				continue
+			p = index(a[i], "\"" k "\":")
+			if (!p)
+				continue
+			v = substr(a[i], p + length(k) + 3)
+			sub(/[],}].*/, "", v)
+			gsub(/"/, "", v)
+			print v
+			exit
+		}
+	}'
+}
+
+# kd_report FILE DETECTOR PHRASE VALUE: report --html of FILE exits 3 and
+# its page has the detector, the finding's message (PHRASE), highlighted
+# evidence rows, and VALUE (a node or pfn of the evidence)
+kd_report() {
+	ksmdebug report "$1" --html "$1.html" > "$1.txt" 2>&1
+	rc=$?
+	touch "$1.html"
+	d=$(grep -c "$2" "$1.html") p=$(grep -c "$3" "$1.html")
+	e=$(grep -c 'class="ev"' "$1.html") v=$(grep -c "${4:-no value}" "$1.html")
+	check "ksmdebug: report --html of the $2 trace: exit 3, the finding, its message, evidence rows, $4" \
+		"exit $rc, lines with: $2 $d, '$3' $p, evidence rows $e, '$4' $v" \
+		"$rc" = 3 -a "$d" -gt 0 -a "$p" -gt 0 -a "$e" -gt 0 -a "$v" -gt 0
+}
+
+# the three bug workloads; each leaves its knobs as it found them (off)
+kd_leftover() {	# $1: 1 = bug on
+	ksm_reset 1
+	kd_start "$2"
+	wl_start a -n 256 -c 4 -s 81
+	kset run 1
+	wait_until 180 '[ $(kget pages_shared) -eq 4 ] && [ $(kget pages_sharing) -eq 252 ]'
+	# a pipe holds the 4 KSM folios: their nodes outlive the unmerge
+	diag "$(wl_cmd a 'pin 4')"
+	knob leave_stable_nodes "$1"
+	kset run 2
+	knob leave_stable_nodes 0
+	kd_stop
+	wl_cmd a unpin > /dev/null
+	wl_stop a
+	kset run 2	# removes what was left
+}
+
+kd_race() {
+	ksm_reset 1
+	kd_start "$2"
+	if [ "$1" = 1 ]; then
+		ksmdebug -j watch > "$2.watch" 2> "$2.watch.err" &
+		KW_PID=$!
+		wait_until 60 "grep -q 'watching' $2.watch.err || ! kill -0 $KW_PID 2>/dev/null"
+	fi
+	race_setup
+	knob no_kpfn_recheck "$1"
+	# clean run: every knob off, the window too
+	if [ "$1" = 1 ]; then race_migrate 4; else race_migrate 4 0; fi
+	knob no_kpfn_recheck 0
+	kset run 0
+	if [ "$1" = 1 ]; then
+		kill -INT "$KW_PID" 2>/dev/null
+		wait "$KW_PID"
+	fi
+	kd_stop
+	wl_stop a
+	wl_stop b
+	diag "migrations: $(tr '\n' ';' < /tmp/race.mig)"
+}
+
+kd_copy() {
+	ksm_reset 1
+	kd_start "$2"
+	WL_CGROUP=/sys/fs/cgroup/ksmswap wl_start a -n 256 -c 256 -s 83
+	WL_CGROUP=/sys/fs/cgroup/ksmswap wl_start b -n 256 -c 256 -s 83
+	kset run 1
+	wait_until 180 '[ $(kget pages_shared) -eq 256 ] && [ $(kget pages_sharing) -eq 256 ]'
+	kset run 0
+	reclaim_until 512
+	knob swapin_not_uptodate "$1"
+	knob copy_not_uptodate "$1"
+	KD_TOUCH="$(wl_cmd a touch) / $(wl_cmd b touch)"
+	knob swapin_not_uptodate 0
+	knob copy_not_uptodate 0
+	kd_stop
+	wl_stop a
+	wl_stop b
+	diag "touch: $KD_TOUCH"
+}
+
+sc_ksmdebug() {
+	if [ "$BACKEND" != ksmsnoop ]; then
+		diag "ksmdebug: runs once, under the ksmsnoop backend"
+		return
+	fi
+	if ! command -v ksmdebug > /dev/null; then
+		skip "ksmdebug: injected bugs found" "ksmdebug not in the initramfs"
+		return
+	fi
+	if [ ! -e $KT/leave_stable_nodes ]; then
+		skip "ksmdebug: injected bugs found" "no $KT (kernel without kernel-patch/testing)"
+		return
+	fi
+
+	# (a) leave_stable_nodes -> leftover_nodes
+	kd_leftover 1 /tmp/kd.leftover
+	kd_replay /tmp/kd.leftover
+	f=$(kd_finding /tmp/kd.leftover leftover_nodes)
+	check "ksmdebug: leave_stable_nodes: replay exits 3 and reports leftover_nodes" \
+		"exit $KD_RC, findings ${KD_FOUND:-none}" "$KD_RC" = 3 -a -n "$f"
+	check "ksmdebug: leftover_nodes evidence: stable_node_insert, remove_all_stable_nodes_end reason unmerge removed 0 err 0" \
+		"$(echo "$f" | cut -c1-300)" \
+		"$(evidence "$f" stable_node_insert event)-$(evidence "$f" remove_all_stable_nodes_end reason)-$(evidence "$f" remove_all_stable_nodes_end removed)-$(evidence "$f" remove_all_stable_nodes_end err)" = stable_node_insert-unmerge-0-0
+	kd_report /tmp/kd.leftover leftover_nodes "seen inserted were never removed" remove_all_stable_nodes_end
+
+	# (b) get_folio_delay_us + no_kpfn_recheck -> migration_stale_race
+	kd_race 1 /tmp/kd.race
+	kd_replay /tmp/kd.race
+	f=$(kd_finding /tmp/kd.race migration_stale_race)
+	check "ksmdebug: no_kpfn_recheck: replay exits 3 and reports migration_stale_race" \
+		"exit $KD_RC, findings ${KD_FOUND:-none}" "$KD_RC" = 3 -a -n "$f"
+	mp=$(evidence "$f" migrate_folio pfn) sp=$(evidence "$f" get_folio_stale pfn)
+	mn=$(evidence "$f" migrate_folio node) sn=$(evidence "$f" get_folio_stale node)
+	check "ksmdebug: migration_stale_race evidence: migrate_folio then get_folio_stale on the old pfn, same node" \
+		"migrate node $mn pfn $mp, stale node $sn pfn $sp" -n "$mp" -a "$mp" = "$sp" -a "$mn" = "$sn"
+	check "ksmdebug: watch reported migration_stale_race live" \
+		"$(grep -c . /tmp/kd.race.watch) lines; $(tail -n 1 /tmp/kd.race.watch.err)" \
+		"$(grep -c '"detector":"migration_stale_race"' /tmp/kd.race.watch)" -gt 0
+	kd_report /tmp/kd.race migration_stale_race "without a kpfn re-read retry" "$mn"
+
+	# (c) copy_not_uptodate + swapin_not_uptodate -> copy_not_uptodate
+	if swap_setup; then
+		kd_copy 1 /tmp/kd.copy
+		kd_replay /tmp/kd.copy
+		f=$(kd_finding /tmp/kd.copy copy_not_uptodate)
+		check "ksmdebug: copy_not_uptodate: replay exits 3 and reports copy_not_uptodate" \
+			"exit $KD_RC, findings ${KD_FOUND:-none}; touch $KD_TOUCH" "$KD_RC" = 3 -a -n "$f"
+		check "ksmdebug: copy_not_uptodate evidence: swapin_copy result new, src_uptodate false" \
+			"$(echo "$f" | cut -c1-400)" \
+			"$(evidence "$f" swapin_copy result)-$(evidence "$f" swapin_copy src_uptodate)" = new-false
+		kd_report /tmp/kd.copy copy_not_uptodate "the copy holds garbage" \
+			"$(printf '0x%x' "$(evidence "$f" swapin_copy pfn)")"
+	else
+		skip "ksmdebug: copy_not_uptodate" "zram swap and memory cgroup setup failed"
+	fi
+
+	# (d) the same three stresses, every knob off: nothing to find
+	kd_leftover 0 /tmp/kd.clean1
+	kd_race 0 /tmp/kd.clean2
+	swap_setup && kd_copy 0 /tmp/kd.clean3
+	for t in 1 2 3; do
+		[ -e /tmp/kd.clean$t ] || continue
+		kd_replay /tmp/kd.clean$t
+		check "ksmdebug: clean run $t (knobs off, same stress): replay exits 0, no finding" \
+			"exit $KD_RC, findings: ${KD_FOUND:-none}; $(head -c 300 /tmp/kd.clean$t.replay)" \
+			"$KD_RC" = 0 -a -z "$KD_FOUND"
+	done
+	n=$(grep -c '"event":"stable_node_remove"' /tmp/kd.clean1)
+	check "ksmdebug: the clean unmerge removed the pinned nodes (stable_node_remove seen)" "$n removals" "$n" -gt 0
 }
 
 [ -w $KSM/run ] || { echo "not ok 1 - KSM sysfs present"; exit 1; }
