@@ -18,6 +18,11 @@
 # mtimes, so only the files the old or the new series touch (they are
 # touched explicitly) and the config changes are rebuilt.
 set -eu
+# A variable given on the calling make's command line (make OUTPUT=DIR ...)
+# reaches every sub-make through MAKEFLAGS, and kbuild's tools (objtool,
+# resolve_btfids) then write their objects into it: the kernel build gets
+# its own environment.
+unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL OUTPUT
 
 VM_DIR=$1
 TARBALL=$2

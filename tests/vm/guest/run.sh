@@ -590,8 +590,16 @@ sc_ksmdebug() {
 			"exit $KD_RC, findings: ${KD_FOUND:-none}; $(head -c 300 /tmp/kd.clean$t.replay)" \
 			"$KD_RC" = 0 -a -z "$KD_FOUND"
 	done
+	# the clean stresses did go through the paths the bugs are on
 	n=$(grep -c '"event":"stable_node_remove"' /tmp/kd.clean1)
 	check "ksmdebug: the clean unmerge removed the pinned nodes (stable_node_remove seen)" "$n removals" "$n" -gt 0
+	n=$(grep -c '"event":"migrate_folio"' /tmp/kd.clean2)
+	check "ksmdebug: the clean race stress migrated the KSM pages (migrate_folio seen)" "$n migrations" "$n" -gt 0
+	if [ -e /tmp/kd.clean3 ]; then
+		n=$(grep '"event":"swapin_copy"' /tmp/kd.clean3 | grep '"result":"new"' | grep -c '"src_uptodate":true')
+		check "ksmdebug: the clean swap stress copied uptodate folios (swapin_copy new, src_uptodate true)" \
+			"$n copies" "$n" -gt 0
+	fi
 }
 
 [ -w $KSM/run ] || { echo "not ok 1 - KSM sysfs present"; exit 1; }
