@@ -509,6 +509,20 @@ int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
 	return 0;
 }
 
+SEC("tp_btf/ksm_policy_decision")
+int BPF_PROG(ksm_policy_decision, void *mm, __u64 cgroup_id, __u64 domain, __u32 weight)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, KSM_EV_POLICY_DECISION, KSM_SRC_TP_PATCHED))
+		return 0;
+	e.aux[0] = domain;
+	e.aux[1] = weight;
+	e.aux[2] = cgroup_id;
+	ev_emit_mm(&e, mm);
+	return 0;
+}
+
 #endif /* KSM_WITH_PATCHED */
 
 /* ---- fentry/fexit fallbacks for stock kernels that allow trampolines --- */

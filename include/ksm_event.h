@@ -42,8 +42,21 @@ enum ksm_event_kind {
 					 * aux[0] KSM_COPY_F_* */
 	KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN,	/* reason */
 	KSM_EV_REMOVE_ALL_STABLE_NODES_END,	/* reason, aux[0] removed, aux[1] busy, err */
+	/*
+	 * ksm_policy_decision (kernel-patch/ 0009): one per mm per scan round
+	 * while a ksm_bpf_ops policy is attached. mm, aux[0] merge domain
+	 * (0 default, KSM_POLICY_DOMAIN_NEVER never), aux[1] scan weight,
+	 * aux[2] the cgroup id the policy was shown (cgroup_id is the owner's,
+	 * as for every event; the two differ only if the owner moved).
+	 */
+	KSM_EV_POLICY_DECISION,
 	KSM_EV_MAX,
 };
+
+/* The merge domain that means "never merge" (KSM_BPF_DOMAIN_NEVER). */
+#ifndef KSM_POLICY_DOMAIN_NEVER
+#define KSM_POLICY_DOMAIN_NEVER (~0ULL)
+#endif
 
 /* Where an event came from; user space reports the active set. */
 enum ksm_event_source {

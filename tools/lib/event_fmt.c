@@ -25,6 +25,7 @@ static const char *const event_names[KSM_EV_MAX] = {
 	[KSM_EV_SWAPIN_COPY] = "swapin_copy",
 	[KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN] = "remove_all_stable_nodes_begin",
 	[KSM_EV_REMOVE_ALL_STABLE_NODES_END] = "remove_all_stable_nodes_end",
+	[KSM_EV_POLICY_DECISION] = "policy_decision",
 };
 
 static const char *const node_rm_reasons[KSM_NODE_RM_MAX] = {
@@ -125,7 +126,15 @@ static bool has_pfn(unsigned int kind)
 	return kind != KSM_EV_START_SCAN && kind != KSM_EV_STOP_SCAN && kind != KSM_EV_ENTER &&
 	       kind != KSM_EV_EXIT && kind != KSM_EV_ADVISOR &&
 	       kind != KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN &&
-	       kind != KSM_EV_REMOVE_ALL_STABLE_NODES_END;
+	       kind != KSM_EV_REMOVE_ALL_STABLE_NODES_END && kind != KSM_EV_POLICY_DECISION;
+}
+
+/* What a policy decision means: "deny", "isolate" or "allow". */
+const char *ksm_policy_decision_name(__u64 domain, __u64 weight)
+{
+	if (domain == KSM_POLICY_DOMAIN_NEVER)
+		return "deny";
+	return domain ? "isolate" : "allow";
 }
 
 int ksm_event_detail(const struct ksm_event *e, char *buf, size_t len)
@@ -160,6 +169,11 @@ int ksm_event_detail(const struct ksm_event *e, char *buf, size_t len)
 	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
 		return snprintf(buf, len, "rm=%llu busy=%llu err=%d", e->aux[0],
 				e->aux[1], e->err);
+	case KSM_EV_POLICY_DECISION:
+		if (e->aux[0] == KSM_POLICY_DOMAIN_NEVER || !e->aux[0])
+			return snprintf(buf, len, "%s w=%llu",
+					ksm_policy_decision_name(e->aux[0], e->aux[1]), e->aux[1]);
+		return snprintf(buf, len, "isolate:%llu w=%llu", e->aux[0], e->aux[1]);
 	default:
 		buf[0] = '\0';
 		return 0;
@@ -279,6 +293,15 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
 		json_object_set_new(o, "removed", json_integer((json_int_t)e->aux[0]));
 		json_object_set_new(o, "busy", json_integer((json_int_t)e->aux[1]));
+		break;
+	case KSM_EV_POLICY_DECISION:
+		json_object_set_new(o, "decision",
+				    json_string(ksm_policy_decision_name(e->aux[0], e->aux[1])));
+		/* never is null: 2^64-1 does not fit a JSON integer */
+		json_object_set_new(o, "domain", e->aux[0] == KSM_POLICY_DOMAIN_NEVER ?
+					 json_null() : json_integer((json_int_t)e->aux[0]));
+		json_object_set_new(o, "weight", json_integer((json_int_t)e->aux[1]));
+		json_object_set_new(o, "policy_cgroup_id", json_integer((json_int_t)e->aux[2]));
 		break;
 	}
 	return o;
@@ -423,6 +446,12 @@ int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_
 				    (json_is_true(u) ? KSM_COPY_F_UPTODATE : 0);
 		break;
 	}
+	case KSM_EV_POLICY_DECISION:
+		if (!get_u64(obj, "domain", &e->aux[0]))
+			e->aux[0] = KSM_POLICY_DOMAIN_NEVER;
+		get_u64(obj, "weight", &e->aux[1]);
+		get_u64(obj, "policy_cgroup_id", &e->aux[2]);
+		break;
 	}
 	return 0;
 }

@@ -25,6 +25,8 @@ const char *ksm_source_name(unsigned int source);
 const char *ksm_reason_name(unsigned int kind, unsigned int reason);
 const char *ksm_result_name(unsigned int kind, unsigned int result);
 bool ksm_event_has_err(unsigned int kind);
+/* "deny", "isolate" or "allow" for a policy_decision's domain. */
+const char *ksm_policy_decision_name(__u64 domain, __u64 weight);
 
 /* Options for printing. */
 struct ksm_fmt_opts {

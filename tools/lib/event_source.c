@@ -119,6 +119,7 @@ static const struct {
 	PATCHED(swapin_copy, KSM_EV_SWAPIN_COPY),
 	PATCHED(remove_all_stable_nodes_begin, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN),
 	PATCHED(remove_all_stable_nodes_end, KSM_EV_REMOVE_ALL_STABLE_NODES_END),
+	PATCHED(policy_decision, KSM_EV_POLICY_DECISION),
 #undef STOCK
 #undef PATCHED
 	/* fallbacks: each stands in for the patched tracepoints of its kinds */
