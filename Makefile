@@ -52,6 +52,10 @@ EV_LSKELS := $(foreach v,$(EV_VARIANTS),$(OUTPUT)/ksm_events_$(v).lskel.h)
 BPF_SRCS := $(filter-out bpf/ksm_events.bpf.c,$(wildcard bpf/*.bpf.c))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(EV_LSKELS)
 
+# Example ksm_bpf_ops policies for `ksmpolicy load` (objects, not skeletons).
+EXAMPLE_SRCS := $(wildcard examples/*.bpf.c)
+EXAMPLE_OBJS := $(patsubst examples/%.bpf.c,$(OUTPUT)/examples/%.bpf.o,$(EXAMPLE_SRCS))
+
 # Commands users install (every tools/*.c), and helpers used by the demo,
 # tests and bench (built, never installed).
 HELPERS := ksmload ksmctl
@@ -76,7 +80,7 @@ DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
 .PHONY: all deps check unit host-test demo bench install clean help vmlinux format
 .DEFAULT_GOAL := all
 
-all: $(ALL_BINS)
+all: $(ALL_BINS) $(EXAMPLE_OBJS)
 
 help:
 	@echo "targets: deps all check unit host-test vm-test demo bench install clean vmlinux"
@@ -99,12 +103,17 @@ else
 	@echo "set VMLINUX_BTF=/sys/kernel/btf/vmlinux (or another kernel's BTF)"; exit 1
 endif
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/bpf $(BIN) $(OUTPUT)/unit $(OUTPUT)/obj:
+$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/bpf $(BIN) $(OUTPUT)/unit $(OUTPUT)/obj $(OUTPUT)/examples:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c include/ksm_event.h $(VMLINUX_H) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) $(VMLINUX_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(OUTPUT)/examples/%.bpf.o: examples/%.bpf.c bpf/ksm_bpf_ops.h $(VMLINUX_H) | $(OUTPUT)/examples
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@.tmp
 	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
