@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_rules.h"
+#include "util.h"
+
+static const char *const action_names[KSM_POLICY_ACTION_MAX] = {
+	[KSM_POLICY_NONE] = "none",
+	[KSM_POLICY_ALLOW] = "allow",
+	[KSM_POLICY_DENY] = "deny",
+	[KSM_POLICY_ISOLATE] = "isolate",
+};
+
+const char *policy_action_name(uint32_t action)
+{
+	return action < KSM_POLICY_ACTION_MAX ? action_names[action] : "unknown";
+}
+
+int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err,
+		       size_t err_len)
+{
+	bool have_action = false, have_weight = false;
+	struct ksm_policy_rule n = *r;
+
+	if (argc < 1) {
+		snprintf(err, err_len, "missing rule: allow, deny, isolate or weight N");
+		return -EINVAL;
+	}
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		uint32_t a = KSM_POLICY_NONE;
+
+		if (!strcmp(w, "allow"))
+			a = KSM_POLICY_ALLOW;
+		else if (!strcmp(w, "deny"))
+			a = KSM_POLICY_DENY;
+		else if (!strcmp(w, "isolate"))
+			a = KSM_POLICY_ISOLATE;
+		if (a != KSM_POLICY_NONE) {
+			if (have_action) {
+				snprintf(err, err_len, "two actions ('%s' after '%s')", w,
+					 policy_action_name(n.action));
+				return -EINVAL;
+			}
+			have_action = true;
+			n.action = a;
+			continue;
+		}
+		if (!strcmp(w, "weight")) {
+			uint64_t v;
+
+			if (have_weight) {
+				snprintf(err, err_len, "'weight' given twice");
+				return -EINVAL;
+			}
+			if (i + 1 >= argc) {
+				snprintf(err, err_len, "'weight' needs a number (0-%u)",
+					 KSM_POLICY_MAX_WEIGHT);
+				return -EINVAL;
+			}
+			if (!parse_u64(argv[i + 1], 0, KSM_POLICY_MAX_WEIGHT, &v)) {
+				snprintf(err, err_len, "bad weight '%s': a number from 0 to %u",
+					 argv[i + 1], KSM_POLICY_MAX_WEIGHT);
+				return -EINVAL;
+			}
+			have_weight = true;
+			n.weight = (uint32_t)v;
+			n.flags |= KSM_POLICY_RULE_WEIGHT;
+			i++;
+			continue;
+		}
+		snprintf(err, err_len, "unknown rule word '%s' (allow, deny, isolate, weight N)",
+			 w);
+		return -EINVAL;
+	}
+	*r = n;
+	return 0;
+}
+
+void policy_rule_str(const struct ksm_policy_rule *r, char *buf, size_t len)
+{
+	int o = 0;
+
+	buf[0] = '\0';
+	if (r->action != KSM_POLICY_NONE)
+		o = snprintf(buf, len, "%s", policy_action_name(r->action));
+	if ((r->flags & KSM_POLICY_RULE_WEIGHT) && o >= 0 && (size_t)o < len)
+		snprintf(buf + o, len - o, "%sweight %u", o ? " " : "", r->weight);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+static void add_error(struct policy_file *pf, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	size_t old = pf->errors ? strlen(pf->errors) : 0, add;
+	char *p;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	add = strlen(msg);
+	p = realloc(pf->errors, old + add + 2);
+	if (!p)
+		return;
+	memcpy(p + old, msg, add);
+	p[old + add] = '\n';
+	p[old + add + 1] = '\0';
+	pf->errors = p;
+	pf->nerrors++;
+}
+
+static struct policy_line *find_or_add(struct policy_file *pf, const char *cg, unsigned int line)
+{
+	for (size_t i = 0; i < pf->n; i++)
+		if (!strcmp(pf->v[i].cgroup, cg))
+			return &pf->v[i];
+	if (pf->n == pf->cap) {
+		size_t cap = pf->cap ? pf->cap * 2 : 16;
+		struct policy_line *v = realloc(pf->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		pf->v = v;
+		pf->cap = cap;
+	}
+	memset(&pf->v[pf->n], 0, sizeof(pf->v[0]));
+	pf->v[pf->n].line = line;
+	snprintf(pf->v[pf->n].cgroup, sizeof(pf->v[0].cgroup), "%s", cg);
+	return &pf->v[pf->n++];
+}
+
+#define MAX_WORDS 16
+
+int policy_file_parse(FILE *f, const char *name, struct policy_file *pf)
+{
+	char buf[1024];
+	unsigned int line = 0;
+
+	memset(pf, 0, sizeof(*pf));
+	while (fgets(buf, sizeof(buf), f)) {
+		char *words[MAX_WORDS], *save = NULL, *tok, *hash, err[256];
+		struct ksm_policy_rule r = {};
+		struct policy_line *pl;
+		size_t len = strlen(buf);
+		int n = 0;
+
+		line++;
+		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
+			int c;
+
+			add_error(pf, "%s:%u: line too long (over %zu characters)", name, line,
+				  sizeof(buf) - 2);
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		for (tok = strtok_r(buf, " \t\r\n", &save); tok;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (n == MAX_WORDS) {
+				n = -1;
+				break;
+			}
+			words[n++] = tok;
+		}
+		if (n == 0)
+			continue;
+		if (n < 0) {
+			add_error(pf, "%s:%u: too many words", name, line);
+			continue;
+		}
+		if (words[0][0] != '/') {
+			add_error(pf, "%s:%u: '%s' is not a cgroup path (must start with '/')",
+				  name, line, words[0]);
+			continue;
+		}
+		if (strlen(words[0]) >= sizeof(pf->v[0].cgroup)) {
+			add_error(pf, "%s:%u: cgroup path too long", name, line);
+			continue;
+		}
+		if (n == 1) {
+			add_error(pf, "%s:%u: %s: missing rule (allow, deny, isolate, weight N)",
+				  name, line, words[0]);
+			continue;
+		}
+		if (policy_parse_words(n - 1, words + 1, &r, err, sizeof(err))) {
+			add_error(pf, "%s:%u: %s", name, line, err);
+			continue;
+		}
+		pl = find_or_add(pf, words[0], line);
+		if (!pl)
+			return -ENOMEM;
+		if (r.action != KSM_POLICY_NONE)
+			pl->rule.action = r.action;
+		if (r.flags & KSM_POLICY_RULE_WEIGHT) {
+			pl->rule.flags |= KSM_POLICY_RULE_WEIGHT;
+			pl->rule.weight = r.weight;
+		}
+	}
+	if (ferror(f))
+		return -EIO;
+	return (int)pf->nerrors;
+}
+
+void policy_file_free(struct policy_file *pf)
+{
+	free(pf->v);
+	free(pf->errors);
+	memset(pf, 0, sizeof(*pf));
+}
+
+void policy_resolve(const uint64_t *ids, int n, policy_lookup_fn lookup, void *ctx,
+		    struct policy_resolution *res)
+{
+	res->action = KSM_POLICY_ALLOW;
+	res->weight = 1;
+	res->action_from = res->weight_from = -1;
+	for (int i = 0; i < n && i < KSM_POLICY_MAX_DEPTH; i++) {
+		const struct ksm_policy_rule *r = lookup(ids[i], ctx);
+
+		if (!r)
+			continue;
+		if (res->action_from < 0 && r->action != KSM_POLICY_NONE) {
+			res->action = r->action;
+			res->action_from = i;
+		}
+		if (res->weight_from < 0 && (r->flags & KSM_POLICY_RULE_WEIGHT)) {
+			res->weight = r->weight;
+			res->weight_from = i;
+		}
+	}
+	switch (res->action) {
+	case KSM_POLICY_DENY:
+		res->domain = KSM_POLICY_DOMAIN_NEVER;
+		break;
+	case KSM_POLICY_ISOLATE:
+		res->domain = ids[res->action_from];
+		break;
+	default:
+		res->domain = 0;
+	}
+}
