@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -28,6 +30,7 @@
 #include "cgroup.h"
 #include "ksm_policy.h"
 #include "ksm_policy.skel.h"
+#include "policy_pin.h"
 #include "policy_rules.h"
 #include "util.h"
 
@@ -39,7 +42,8 @@
 
 #define BPFFS "/sys/fs/bpf"
 #define PIN_NAME "ksm-bpf"
-#define TMP_PREFIX ".ksm-bpf.tmp-"
+/* no dots: bpffs reserves names with a dot */
+#define TMP_PREFIX "ksm-bpf-tmp-"
 
 const char *argp_program_version = "ksmpolicy 0.1";
 
@@ -116,14 +120,30 @@ static int ensure_bpffs(void)
 	return 0;
 }
 
-/* One ksmpolicy at a time changes the pins and the rules. */
+/*
+ * One ksmpolicy at a time changes the pins and the rules.  The lock is an
+ * abstract unix socket name: the kernel releases it when the holder dies,
+ * even by kill -9, and it needs no CONFIG_FILE_LOCKING (tiny kernels).
+ */
 static int take_lock(void)
 {
-	int fd = open(BPFFS, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	static const char name[] = "ksm-bpf/ksmpolicy.lock";
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	if (fd < 0 || flock(fd, LOCK_EX))
+	if (fd < 0)
 		return -errno;
-	return fd;
+	memcpy(a.sun_path + 1, name, sizeof(name) - 1);
+	for (int i = 0; i < 3000; i++) {	/* 30 s */
+		if (!bind(fd, (struct sockaddr *)&a,
+			  offsetof(struct sockaddr_un, sun_path) + sizeof(name)))
+			return fd;
+		if (errno != EADDRINUSE)
+			break;
+		usleep(10000);
+	}
+	close(fd);
+	return errno == EADDRINUSE ? -ETIMEDOUT : -errno;
 }
 
 static int rm_pins(const char *dir)
@@ -711,23 +731,13 @@ static int cmd_status(int argc, char **argv)
 	return 0;
 }
 
-static const struct ksm_policy_rule *lookup_rule(uint64_t id, void *ctx)
-{
-	static struct ksm_policy_rule r;
-	int fd = *(int *)ctx;
-
-	return fd >= 0 && !bpf_map_lookup_elem(fd, &id, &r) ? &r : NULL;
-}
-
 static int cmd_explain(int argc, char **argv)
 {
-	char rel[4096], path[4096];
-	uint64_t ids[KSM_POLICY_MAX_DEPTH + 1];
-	char names[KSM_POLICY_MAX_DEPTH + 1][256];
+	char rel[4096], arule[256], wrule[256];
 	struct policy_resolution res;
 	struct pinned p;
 	uint64_t id, v;
-	int n = 0, pid = 0, rc;
+	int pid = 0, rc, err;
 	json_t *o;
 
 	if (argc != 2)
@@ -742,42 +752,22 @@ static int cmd_explain(int argc, char **argv)
 	} else if (resolve_cgroup(argv[1], &id, rel, sizeof(rel))) {
 		return 1;
 	}
-	/* the ancestors, most specific first */
-	snprintf(path, sizeof(path), "%s", rel);
-	for (;;) {
-		uint64_t aid;
-		int level;
-
-		if (n > KSM_POLICY_MAX_DEPTH || cgroup_resolve(path, &aid, &level, NULL, 0))
-			break;
-		ids[n] = aid;
-		snprintf(names[n], sizeof(names[n]), "%.255s", path);
-		n++;
-		if (!strcmp(path, "/"))
-			break;
-		char *slash = strrchr(path, '/');
-
-		if (slash == path)
-			path[1] = '\0';
-		else
-			*slash = '\0';
-	}
 	rc = need_builtin(&p, false);
 	if (rc > 0)
 		return rc;
-	int fd = rc == 0 ? p.rules_fd : -1;
-
-	policy_resolve(ids, n, lookup_rule, &fd, &res);
+	/* the same walk as the BPF program: nearest rule first */
+	err = policy_resolve_path(rc == 0 ? p.rules_fd : -1, rel, &res, arule, sizeof(arule),
+				  wrule, sizeof(wrule));
 	if (rc == 0)
 		pinned_close(&p);
+	if (err)
+		return fail("%s: %s", rel, strerror(-err));
 	o = json_pack("{s:s,s:I,s:b,s:s,s:s?,s:I,s:s?,s:o}", "cgroup", rel, "cgroup_id",
 		      (json_int_t)id, "policy_loaded", rc == 0, "action",
-		      policy_action_name(res.action), "action_rule",
-		      res.action_from >= 0 ? names[res.action_from] : NULL, "weight",
-		      (json_int_t)res.weight, "weight_rule",
-		      res.weight_from >= 0 ? names[res.weight_from] : NULL, "domain",
-		      res.domain == KSM_POLICY_DOMAIN_NEVER ? json_null() :
-							   json_integer((json_int_t)res.domain));
+		      policy_action_name(res.action), "action_rule", arule[0] ? arule : NULL,
+		      "weight", (json_int_t)res.weight, "weight_rule", wrule[0] ? wrule : NULL,
+		      "domain", res.domain == KSM_POLICY_DOMAIN_NEVER ? json_null() :
+		      json_integer((json_int_t)res.domain));
 	if (pid)
 		json_object_set_new(o, "pid", json_integer(pid));
 	if (g.json) {
@@ -790,9 +780,8 @@ static int cmd_explain(int argc, char **argv)
 	if (rc)
 		printf("no policy is loaded: KSM merges and scans %s as usual\n", rel);
 	printf("%s: %s", rel, policy_action_name(res.action));
-	if (res.action_from >= 0)
-		printf(" (rule on %s%s)", names[res.action_from],
-		       res.action_from ? ", inherited" : "");
+	if (arule[0])
+		printf(" (rule on %s%s)", arule, strcmp(arule, rel) ? ", inherited" : "");
 	else
 		printf(" (default: no rule sets an action)");
 	switch (res.action) {
@@ -800,20 +789,22 @@ static int cmd_explain(int argc, char **argv)
 		printf(": its pages are never merged\n");
 		break;
 	case KSM_POLICY_ISOLATE:
-		printf(": its pages merge only within %s (domain %llu)\n", names[res.action_from],
+		printf(": its pages merge only within %s (domain %llu)\n", arule,
 		       (unsigned long long)res.domain);
 		break;
 	default:
 		printf(": its pages merge with any allowed page (domain 0)\n");
 	}
 	printf("%s: weight %u", rel, res.weight);
-	if (res.weight_from >= 0)
-		printf(" (rule on %s%s)", names[res.weight_from],
-		       res.weight_from ? ", inherited" : "");
+	if (wrule[0])
+		printf(" (rule on %s%s)", wrule, strcmp(wrule, rel) ? ", inherited" : "");
 	else
 		printf(" (default)");
-	printf(res.weight ? ": scanned %u time%s per round\n" : ": not scanned\n",
-	       res.weight < 8 ? res.weight : 8, res.weight == 1 ? "" : "s");
+	if (res.weight)
+		printf(": scanned %u time%s per round%s\n", res.weight < 8 ? res.weight : 8,
+		       res.weight == 1 ? "" : "s", res.weight > 1 ? ", before lighter ones" : "");
+	else
+		printf(": not scanned\n");
 	return 0;
 }
 
@@ -924,7 +915,16 @@ static int validate_object(struct bpf_object *obj, struct bpf_map **out)
 		if (bpf_map__type(m) != BPF_MAP_TYPE_STRUCT_OPS)
 			continue;
 		n++;
-		t = btf ? btf__type_by_id(btf, bpf_map__btf_value_type_id(m)) : NULL;
+		/* the type of the map's variable in .struct_ops */
+		t = NULL;
+		if (btf) {
+			int id = btf__find_by_name_kind(btf, bpf_map__name(m), BTF_KIND_VAR);
+
+			if (id > 0)
+				id = btf__resolve_type(btf, btf__type_by_id(btf, id)->type);
+			if (id > 0)
+				t = btf__type_by_id(btf, id);
+		}
 		tn = t ? btf__name_by_offset(btf, t->name_off) : NULL;
 		if (!tn || strcmp(tn, "ksm_bpf_ops"))
 			return fail("struct_ops map '%s' is a '%s', not a ksm_bpf_ops",
@@ -1156,7 +1156,7 @@ int main(int argc, char **argv)
 	if (c->locked) {
 		lock = take_lock();
 		if (lock < 0)
-			return fail("locking " BPFFS ": %s", strerror(-lock));
+			return fail("waiting for another ksmpolicy: %s", strerror(-lock));
 		cleanup_stale();
 	}
 	rc = c->fn(argc - i, argv + i);

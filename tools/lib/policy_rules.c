@@ -224,7 +224,7 @@ void policy_resolve(const uint64_t *ids, int n, policy_lookup_fn lookup, void *c
 	res->weight = 1;
 	res->action_from = res->weight_from = -1;
 	for (int i = 0; i < n && i < KSM_POLICY_MAX_DEPTH; i++) {
-		const struct ksm_policy_rule *r = lookup(ids[i], ctx);
+		const struct ksm_policy_rule *r = lookup ? lookup(ids[i], ctx) : NULL;
 
 		if (!r)
 			continue;

@@ -10,6 +10,7 @@
 
 #include "event_fmt.h"
 #include "ksm_stat.h"
+#include "policy_pin.h"
 #include "top_model.h"
 #include "util.h"
 
@@ -118,12 +119,15 @@ int top_model_init(struct top_model *m)
 		read_ticks(m->ksmd_pid, &m->prev_ticks);
 	m->last_sample_ns = now_ns(CLOCK_MONOTONIC);
 	m->g.ksmd_cpu_percent = -1;
+	m->policy_fd = -1;
 	return 0;
 }
 
 void top_model_free(struct top_model *m)
 {
 	proc_table_free(&m->procs);
+	if (m->policy_fd >= 0)
+		close(m->policy_fd);
 	free(m->rows);
 	free(m->cgrows);
 	memset(m, 0, sizeof(*m));
@@ -333,6 +337,13 @@ void top_model_rebuild(struct top_model *m)
 
 			z.cgroup = r.cgroup;
 			snprintf(z.comm, sizeof(z.comm), "-");
+			if (m->policy_fd >= 0) {
+				struct policy_resolution res;
+
+				if (!policy_resolve_path(m->policy_fd, r.cgroup, &res, NULL, 0,
+							 NULL, 0))
+					policy_brief(&res, z.policy, sizeof(z.policy));
+			}
 			if (push_row(&m->cgrows, &m->ncgrows, &m->cgrows_cap, &z))
 				continue;
 			c = &m->cgrows[m->ncgrows - 1];
@@ -438,6 +449,10 @@ int top_model_sample(struct top_model *m)
 	r = proc_table_scan(&m->procs, now);
 	if (r)
 		return r;
+	/* the policy may come and go between samples: look again each time */
+	if (m->policy_fd >= 0)
+		close(m->policy_fd);
+	m->policy_fd = policy_rules_open();
 	top_model_rebuild(m);
 	/* the next interval's deltas start here */
 	while ((p = proc_table_next(&m->procs, &i)))
@@ -530,6 +545,9 @@ static json_t *row_json(const struct top_row *r, bool proc)
 	json_object_set_new(o, "rmap_removals_per_s", json_real(r->rmap_removals_per_s));
 	json_object_set_new(o, "mergeable", json_boolean(r->mergeable));
 	json_object_set_new(o, "merge_any", json_boolean(r->merge_any));
+	if (!proc)
+		json_object_set_new(o, "policy", r->policy[0] ? json_string(r->policy) :
+							     json_null());
 	return o;
 }
 
@@ -708,10 +726,11 @@ void top_row_format(const struct top_row *r, bool proc, char *buf, size_t len)
 			 (long long)r->zero_pages, human(r->profit, b1, sizeof(b1)),
 			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), r->cgroup);
 	else
-		snprintf(buf, len, "%7d %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s", r->nprocs,
+		snprintf(buf, len, "%7d %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s%s%s%s", r->nprocs,
 			 (long long)r->merging_pages, (long long)r->rmap_items,
 			 (long long)r->zero_pages, human(r->profit, b1, sizeof(b1)),
-			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), r->cgroup);
+			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), r->cgroup,
+			 r->policy[0] ? " [" : "", r->policy, r->policy[0] ? "]" : "");
 }
 
 const char *top_node_header(void)

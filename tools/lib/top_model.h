@@ -57,6 +57,8 @@ struct top_row {
 	/* this interval */
 	uint64_t merges, unmerges, rmap_removals, zero_merges, swapin_copies;
 	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
+	/* cgroup rows: the KSM policy rule in force ("isolate", "allow w8"), "" if none */
+	char policy[24];
 };
 
 struct top_node {
@@ -118,6 +120,8 @@ struct top_model {
 	struct top_row *rows, *cgrows;
 	int nrows, ncgrows, rows_cap, cgrows_cap;
 	struct top_filter filter;
+	/* the pinned built-in KSM policy's rules (ksmpolicy), -1 if none */
+	int policy_fd;
 };
 
 int top_model_init(struct top_model *m);
