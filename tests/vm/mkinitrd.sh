@@ -48,4 +48,9 @@ if [ -d "$TOOLS" ]; then
 		done
 	done
 fi
+# example policy objects (ksmpolicy load), next to the tools
+if [ -d "$TOOLS/../examples" ]; then
+	mkdir -p "$ROOT/opt/ksm-bpf/examples"
+	cp "$TOOLS"/../examples/*.bpf.o "$ROOT/opt/ksm-bpf/examples/" 2>/dev/null || true
+fi
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT"

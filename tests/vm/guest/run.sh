@@ -3,9 +3,11 @@
 #
 # The VM suite, run inside the guest by /init.  TAP on stdout.
 #
-#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [verbose=1]
+#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [verbose=1]
 #
 # Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
+# Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
+# custom robust bench
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
 #   ksmsnoop  ksmsnoop -j, the patched tracepoints through BPF (tp_btf)
@@ -16,8 +18,11 @@
 
 ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug"
 BACKENDS="tracefs,ksmsnoop,fallback"
+# the KSM policy scenarios (policy.sh), run once after the backends
+POLICY="deny,isolate,weight,custom,robust,bench"
 for a in "$@"; do
 	case $a in
+	policy=*) POLICY=${a#policy=} ;;
 	only=*) ONLY=${a#only=} ;;
 	backends=*) BACKENDS=${a#backends=} ;;
 	verbose=1) set -x ;;
@@ -628,6 +633,10 @@ for be in $(echo "$BACKENDS" | tr ',' ' '); do
 		sc_$s
 	done
 done
+if [ -n "$POLICY" ]; then
+	. /tests/policy.sh
+	policy_suite "$POLICY"
+fi
 kset run 2
 echo "1..$NTEST"
 echo "# guest: $NPASS passed, $NFAIL failed, $NSKIP skipped"
