@@ -16,6 +16,7 @@ and VmHWM (peak), from /proc/PID/status.
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -192,6 +193,48 @@ def spread(xs):
     return f"{statistics.median(xs):.3f} [{min(xs):.3f}..{max(xs):.3f}]"
 
 
+def policy_vm_section(args):
+    """The KSM policy hook on the patched kernel: `make vm-bench` boots it in
+    QEMU and runs tests/vm/guest/policy.sh's bench (ABAB pairs without and with
+    the built-in policy, bpf_stats on). Only when the VM kernel is built
+    (make vm-kernel), or with --policy-vm=always."""
+    top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    image = os.path.join(os.path.abspath(os.path.join(args.bin, "..")), "vm", "obj", "arch",
+                         "x86", "boot", "bzImage")
+    head = """
+KSM policy hook (kernel-patch/ 0007-0009, built-in ksm_bpf_ops policy with rules on both
+workload cgroups), measured in the patched guest under QEMU TCG by `make vm-bench`: two
+ksmwork processes (2048 pages in 64 contents, 2048 unique pages), pages_to_scan=4000,
+sleep_millisecs=0; ABAB pairs of 20 full scans without and with the policy, each after 2
+warm-up scans. The hook's ns per call is bpf_stats run_time_ns / run_cnt of its two programs
+(guest TSC calibrated from the host's); its share is that time over ksmd's CPU time in the
+policy runs. TCG runs the guest 10-50x slower than the host: the ns are TCG ns.
+"""
+    if args.policy_vm == "never" or (args.policy_vm == "auto" and not os.path.exists(image)):
+        return head + "\nNot run: no VM kernel (`make vm-kernel`, or --policy-vm=always).\n"
+    out = subprocess.run(["make", "-s", "-C", top, "vm-bench", "VM_ARGS=BENCH_PAIRS=10"],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
+    b = {}
+    for line in out.splitlines():
+        m = re.search(r"BENCH policy hook \(.*\): (\S+) ns per call over (\d+) calls", line)
+        if m:
+            b["ns"], b["calls"] = m.group(1), m.group(2)
+        m = re.search(r"median (\S+) \(min (\S+), max (\S+), (\d+) ABAB", line)
+        if m:
+            b["ratio"] = f"{float(m.group(1)):.3f} [{float(m.group(2)):.3f}..{float(m.group(3)):.3f}]"
+            b["pairs"] = m.group(4)
+        m = re.search(r"share of ksmd CPU time: (\S+)%", line)
+        if m:
+            b["share"] = m.group(1)
+    if len(b) < 5:
+        return head + "\nvm-bench failed:\n\n```\n" + "\n".join(out.splitlines()[-20:]) + "\n```\n"
+    return head + f"""
+| mode | ksmd throughput ratio, policy / none | ABAB pairs | hook calls | ns per call | % of ksmd CPU |
+|---|---|---|---|---|---|
+| built-in policy | {b['ratio']} | {b['pairs']} | {int(b['calls']):,} | {b['ns']} | {b['share']} |
+"""
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--bin", required=True)
@@ -199,6 +242,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--window-s", type=float, default=6.0, help="target length of a window")
     ap.add_argument("--startups", type=int, default=10)
+    ap.add_argument("--policy-vm", choices=["auto", "always", "never"], default="auto",
+                    help="the KSM policy row from `make vm-bench` (auto: if the VM kernel is built)")
     args = ap.parse_args()
 
     modes = ["baseline", "ksmsnoop", "bpftrace"]
@@ -328,7 +373,7 @@ the tracer's programs, which the throughput ratios above cannot resolve below th
   per-event cost; ksmsnoop wakes its reader only when the ring is half full.
 - BCC (bpfcc-tools) is not run: it compiles at run time against kernel headers, which this
   kernel does not ship.
-"""
+""" + policy_vm_section(args)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)
