@@ -110,6 +110,47 @@ static void json_round_trip(void **state)
 	}
 }
 
+/* policy_decision: the decision, never as a null domain, the weight. */
+static void policy_decision(void **state)
+{
+	static const struct {
+		__u64 domain;
+		const char *decision, *detail;
+	} cases[] = {
+		{ 0, "allow", "allow w=3" },
+		{ KSM_POLICY_DOMAIN_NEVER, "deny", "deny w=3" },
+		{ 4711, "isolate", "isolate:4711 w=3" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ksm_event e = { .kind = KSM_EV_POLICY_DECISION, .ts_ns = 1, .pid = 7,
+				       .cgroup_id = 42, .nid = -1, .nid2 = -1 }, back;
+		char detail[64], err[128];
+		json_t *o;
+
+		e.aux[0] = cases[i].domain;
+		e.aux[1] = 3;
+		e.aux[2] = 42;
+		ksm_event_detail(&e, detail, sizeof(detail));
+		assert_string_equal(detail, cases[i].detail);
+		o = ksm_event_to_json(&e, "/t");
+		assert_string_equal(json_string_value(json_object_get(o, "event")),
+				    "policy_decision");
+		assert_string_equal(json_string_value(json_object_get(o, "decision")),
+				    cases[i].decision);
+		if (cases[i].domain == KSM_POLICY_DOMAIN_NEVER)
+			assert_true(json_is_null(json_object_get(o, "domain")));
+		assert_int_equal(json_integer_value(json_object_get(o, "weight")), 3);
+		assert_true(json_is_null(json_object_get(o, "pfn")));
+		assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
+		assert_true(back.aux[0] == e.aux[0]);
+		assert_int_equal(back.aux[1], 3);
+		assert_int_equal(back.aux[2], 42);
+		json_decref(o);
+	}
+	assert_int_equal(ksm_event_by_name("ksm_policy_decision"), KSM_EV_POLICY_DECISION);
+}
+
 static void json_schema_nulls(void **state)
 {
 	struct ksm_event e = sample(KSM_EV_START_SCAN);
@@ -181,7 +222,7 @@ int main(void)
 		cmocka_unit_test(names_round_trip), cmocka_unit_test(parse_list),
 		cmocka_unit_test(reasons),	   cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_schema_nulls), cmocka_unit_test(from_json_errors),
-		cmocka_unit_test(text_width),
+		cmocka_unit_test(text_width),	   cmocka_unit_test(policy_decision),
 	};
 
 	return cmocka_run_group_tests_name("event_fmt", tests, NULL, NULL);
