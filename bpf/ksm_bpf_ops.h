@@ -11,12 +11,12 @@
 #define KSM_BPF_OPS_H
 
 #ifndef KSM_BPF_OPS_IN_VMLINUX_H
-#define KSM_BPF_MADVISE		(1U << 0)
-#define KSM_BPF_PRCTL		(1U << 1)
-#define KSM_BPF_DOMAIN_DEFAULT	0ULL
-#define KSM_BPF_DOMAIN_NEVER	(~0ULL)
-#define KSM_BPF_WEIGHT_DEFAULT	1U
-#define KSM_BPF_NAME_LEN	16
+#define KSM_BPF_MADVISE (1U << 0)
+#define KSM_BPF_PRCTL (1U << 1)
+#define KSM_BPF_DOMAIN_DEFAULT 0ULL
+#define KSM_BPF_DOMAIN_NEVER (~0ULL)
+#define KSM_BPF_WEIGHT_DEFAULT 1U
+#define KSM_BPF_NAME_LEN 16
 
 struct ksm_bpf_ctx {
 	struct mm_struct *mm;

@@ -33,7 +33,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4097);	/* every rule, and 0 for "no rule" */
+	__uint(max_entries, 4097); /* every rule, and 0 for "no rule" */
 	__type(key, __u64);
 	__type(value, struct ksm_policy_stats);
 } rule_stats SEC(".maps");
@@ -46,8 +46,8 @@ struct {
 } counters SEC(".maps");
 
 struct resolved {
-	__u64 action_cg;	/* cgroup id of the rule that set the action, 0 if none */
-	__u64 weight_cg;	/* same for the weight */
+	__u64 action_cg; /* cgroup id of the rule that set the action, 0 if none */
+	__u64 weight_cg; /* same for the weight */
 	__u32 action;
 	__u32 weight;
 };

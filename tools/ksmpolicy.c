@@ -38,7 +38,7 @@
 #ifndef BPF_F_LINK
 #define BPF_F_LINK (1U << 13)
 #endif
-#define KSM_BPF_STRUCT_OPS_ATTACH 44	/* enum bpf_attach_type BPF_STRUCT_OPS */
+#define KSM_BPF_STRUCT_OPS_ATTACH 44 /* enum bpf_attach_type BPF_STRUCT_OPS */
 
 #define BPFFS "/sys/fs/bpf"
 #define PIN_NAME "ksm-bpf"
@@ -49,8 +49,8 @@ const char *argp_program_version = "ksmpolicy 0.1";
 
 static struct {
 	bool json, pretty, verbose, quiet;
-	const char *pin_dir;	/* BPFFS/PIN_NAME unless $KSMPOLICY_PIN_DIR */
-	json_t *out;		/* the JSON answer of the command */
+	const char *pin_dir; /* BPFFS/PIN_NAME unless $KSMPOLICY_PIN_DIR */
+	json_t *out;	     /* the JSON answer of the command */
 } g;
 
 /* ---- output and errors -------------------------------------------------- */
@@ -134,7 +134,7 @@ static int take_lock(void)
 	if (fd < 0)
 		return -errno;
 	memcpy(a.sun_path + 1, name, sizeof(name) - 1);
-	for (int i = 0; i < 3000; i++) {	/* 30 s */
+	for (int i = 0; i < 3000; i++) { /* 30 s */
 		if (!bind(fd, (struct sockaddr *)&a,
 			  offsetof(struct sockaddr_un, sun_path) + sizeof(name)))
 			return fd;
@@ -193,11 +193,11 @@ static void cleanup_stale(void)
 /* ---- the pinned policy --------------------------------------------------- */
 
 struct pinned {
-	int link_fd;			/* -1: no policy */
-	int rules_fd, stats_fd, counters_fd;	/* -1 unless built-in */
-	bool attached;			/* the link still holds its struct_ops map */
+	int link_fd;			     /* -1: no policy */
+	int rules_fd, stats_fd, counters_fd; /* -1 unless built-in */
+	bool attached;			     /* the link still holds its struct_ops map */
 	__u32 link_id, map_id;
-	char name[BPF_OBJ_NAME_LEN];	/* struct_ops map name */
+	char name[BPF_OBJ_NAME_LEN]; /* struct_ops map name */
 };
 
 static int pin_path(char *buf, size_t len, const char *what)
@@ -304,7 +304,8 @@ static int pin_all(struct bpf_object *obj, int link_fd, bool with_maps)
 			}
 		}
 	}
-	bpf_object__for_each_program(prog, obj) {
+	bpf_object__for_each_program(prog, obj)
+	{
 		snprintf(p, sizeof(p), "%s/prog_%s", tmp, bpf_program__name(prog));
 		if (bpf_program__fd(prog) >= 0 && bpf_obj_pin(bpf_program__fd(prog), p)) {
 			err = -errno;
@@ -368,7 +369,8 @@ static int need_builtin(struct pinned *p, bool load)
 		return 0;
 	if (p->link_fd >= 0) {
 		int rc = fail("a custom policy (%s) is loaded: rules are for the built-in policy "
-			      "('ksmpolicy unload' first)", p->name[0] ? p->name : "detached");
+			      "('ksmpolicy unload' first)",
+			      p->name[0] ? p->name : "detached");
 		pinned_close(p);
 		return rc;
 	}
@@ -430,10 +432,10 @@ static int put_rule(struct pinned *p, uint64_t id, const struct ksm_policy_rule 
 
 static json_t *rule_json(const struct ksm_policy_rule *r)
 {
-	return json_pack("{s:s?,s:o}", "action",
-			 r->action != KSM_POLICY_NONE ? policy_action_name(r->action) : NULL,
-			 "weight", (r->flags & KSM_POLICY_RULE_WEIGHT) ?
-			 json_integer(r->weight) : json_null());
+	return json_pack(
+		"{s:s?,s:o}", "action",
+		r->action != KSM_POLICY_NONE ? policy_action_name(r->action) : NULL, "weight",
+		(r->flags & KSM_POLICY_RULE_WEIGHT) ? json_integer(r->weight) : json_null());
 }
 
 static int cmd_set(int argc, char **argv)
@@ -585,7 +587,8 @@ static int cmd_list(int argc, char **argv)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(arr, i, o) {
+	json_array_foreach(arr, i, o)
+	{
 		struct ksm_policy_rule r = {};
 		const char *a = json_string_value(json_object_get(o, "action"));
 		json_t *w = json_object_get(o, "weight");
@@ -634,12 +637,14 @@ static json_t *prog_stats(void)
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &pi, &len))
-			json_array_append_new(arr, json_pack(
-				"{s:s,s:I,s:I,s:I,s:o}", "name", de->d_name + 5, "id",
-				(json_int_t)pi.id, "run_cnt", (json_int_t)pi.run_cnt,
-				"run_time_ns", (json_int_t)pi.run_time_ns, "ns_per_call",
-				pi.run_cnt ? json_real((double)pi.run_time_ns / pi.run_cnt) :
-					     json_null()));
+			json_array_append_new(
+				arr,
+				json_pack("{s:s,s:I,s:I,s:I,s:o}", "name", de->d_name + 5, "id",
+					  (json_int_t)pi.id, "run_cnt", (json_int_t)pi.run_cnt,
+					  "run_time_ns", (json_int_t)pi.run_time_ns, "ns_per_call",
+					  pi.run_cnt
+						  ? json_real((double)pi.run_time_ns / pi.run_cnt)
+						  : json_null()));
 		close(fd);
 	}
 	closedir(d);
@@ -666,7 +671,8 @@ static int cmd_status(int argc, char **argv)
 
 		while (!bpf_map_get_next_key(p.rules_fd, kp, &n))
 			k = n, kp = &k, nrules++;
-		for (__u32 i = 0; i < KSM_POLICY_COUNTER_MAX && p.counters_fd >= 0 && ncpu > 0; i++) {
+		for (__u32 i = 0; i < KSM_POLICY_COUNTER_MAX && p.counters_fd >= 0 && ncpu > 0;
+		     i++) {
 			__u64 v[ncpu], sum = 0;
 
 			if (!bpf_map_lookup_elem(p.counters_fd, &i, v))
@@ -676,12 +682,10 @@ static int cmd_status(int argc, char **argv)
 		}
 	}
 	progs = prog_stats();
-	o = json_pack("{s:{s:b},s:{s:b,s:b,s:b,s:s?,s:I,s:I,s:s},s:o,s:b}",
-		      "kernel", "ksm_bpf_ops", true,
-		      "policy", "loaded", p.link_fd >= 0, "attached", p.attached,
-		      "builtin", builtin(&p), "name", p.name[0] ? p.name : NULL,
-		      "link_id", (json_int_t)p.link_id, "map_id", (json_int_t)p.map_id,
-		      "pin_dir", g.pin_dir,
+	o = json_pack("{s:{s:b},s:{s:b,s:b,s:b,s:s?,s:I,s:I,s:s},s:o,s:b}", "kernel", "ksm_bpf_ops",
+		      true, "policy", "loaded", p.link_fd >= 0, "attached", p.attached, "builtin",
+		      builtin(&p), "name", p.name[0] ? p.name : NULL, "link_id",
+		      (json_int_t)p.link_id, "map_id", (json_int_t)p.map_id, "pin_dir", g.pin_dir,
 		      "programs", progs, "bpf_stats_enabled", stats_on);
 	if (builtin(&p)) {
 		json_object_set_new(o, "rules", json_integer((json_int_t)nrules));
@@ -713,11 +717,12 @@ static int cmd_status(int argc, char **argv)
 	size_t i;
 	json_t *pr;
 
-	json_array_foreach(progs, i, pr) {
+	json_array_foreach(progs, i, pr)
+	{
 		json_t *npc = json_object_get(pr, "ns_per_call");
 
-		printf("program:  %-24s id %lld, %lld calls", json_string_value(
-			       json_object_get(pr, "name")),
+		printf("program:  %-24s id %lld, %lld calls",
+		       json_string_value(json_object_get(pr, "name")),
 		       json_integer_value(json_object_get(pr, "id")),
 		       json_integer_value(json_object_get(pr, "run_cnt")));
 		if (json_is_real(npc))
@@ -725,7 +730,8 @@ static int cmd_status(int argc, char **argv)
 		printf("\n");
 	}
 	if (!stats_on && p.link_fd >= 0)
-		printf("note:     sysctl kernel.bpf_stats_enabled=1 to measure the cost per call\n");
+		printf("note:     sysctl kernel.bpf_stats_enabled=1 to measure the cost per "
+		       "call\n");
 	json_decref(ctr);
 	json_decref(o);
 	return 0;
@@ -756,8 +762,8 @@ static int cmd_explain(int argc, char **argv)
 	if (rc > 0)
 		return rc;
 	/* the same walk as the BPF program: nearest rule first */
-	err = policy_resolve_path(rc == 0 ? p.rules_fd : -1, rel, &res, arule, sizeof(arule),
-				  wrule, sizeof(wrule));
+	err = policy_resolve_path(rc == 0 ? p.rules_fd : -1, rel, &res, arule, sizeof(arule), wrule,
+				  sizeof(wrule));
 	if (rc == 0)
 		pinned_close(&p);
 	if (err)
@@ -766,8 +772,9 @@ static int cmd_explain(int argc, char **argv)
 		      (json_int_t)id, "policy_loaded", rc == 0, "action",
 		      policy_action_name(res.action), "action_rule", arule[0] ? arule : NULL,
 		      "weight", (json_int_t)res.weight, "weight_rule", wrule[0] ? wrule : NULL,
-		      "domain", res.domain == KSM_POLICY_DOMAIN_NEVER ? json_null() :
-		      json_integer((json_int_t)res.domain));
+		      "domain",
+		      res.domain == KSM_POLICY_DOMAIN_NEVER ? json_null()
+							    : json_integer((json_int_t)res.domain));
 	if (pid)
 		json_object_set_new(o, "pid", json_integer(pid));
 	if (g.json) {
@@ -838,8 +845,8 @@ static int cmd_apply(int argc, char **argv)
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s:%u: %s: %s", file, pf.v[i].line,
-				 pf.v[i].cgroup, e == -ENOENT ? "no such cgroup" :
-				 "not a cgroup v2 directory");
+				 pf.v[i].cgroup,
+				 e == -ENOENT ? "no such cgroup" : "not a cgroup v2 directory");
 			fprintf(g.json ? stderr : stderr, "%s\n", msg);
 			bad++;
 		}
@@ -872,7 +879,7 @@ static int cmd_apply(int argc, char **argv)
 			if (!keep) {
 				bpf_map_delete_elem(p.rules_fd, &k);
 				bpf_map_delete_elem(p.stats_fd, &k);
-				kp = NULL;	/* restart: the iteration order changed */
+				kp = NULL; /* restart: the iteration order changed */
 			} else {
 				kp = &k;
 			}
@@ -883,7 +890,8 @@ static int cmd_apply(int argc, char **argv)
 
 		if (e) {
 			pinned_close(&p);
-			rc = fail("%s:%u: %s: %s", file, pf.v[i].line, pf.v[i].cgroup, strerror(-e));
+			rc = fail("%s:%u: %s: %s", file, pf.v[i].line, pf.v[i].cgroup,
+				  strerror(-e));
 			free(ids);
 			policy_file_free(&pf);
 			return rc;
@@ -908,7 +916,8 @@ static int validate_object(struct bpf_object *obj, struct bpf_map **out)
 	struct bpf_program *prog;
 	int n = 0;
 
-	bpf_object__for_each_map(m, obj) {
+	bpf_object__for_each_map(m, obj)
+	{
 		const struct btf_type *t;
 		const char *tn;
 
@@ -932,13 +941,16 @@ static int validate_object(struct bpf_object *obj, struct bpf_map **out)
 		found = m;
 	}
 	if (n != 1)
-		return fail(n ? "%d ksm_bpf_ops maps in the object: exactly one, please" :
-			    "no ksm_bpf_ops struct_ops map in the object (SEC(\".struct_ops\"))",
-			    n);
-	bpf_object__for_each_program(prog, obj) {
+		return fail(
+			n ? "%d ksm_bpf_ops maps in the object: exactly one, please"
+			  : "no ksm_bpf_ops struct_ops map in the object (SEC(\".struct_ops\"))",
+			n);
+	bpf_object__for_each_program(prog, obj)
+	{
 		if (bpf_program__type(prog) != BPF_PROG_TYPE_STRUCT_OPS)
 			return fail("program '%s' is not a struct_ops program: only ksm_bpf_ops "
-				    "callbacks belong in a policy object", bpf_program__name(prog));
+				    "callbacks belong in a policy object",
+				    bpf_program__name(prog));
 	}
 	*out = found;
 	return 0;
@@ -988,8 +1000,8 @@ static int cmd_load(int argc, char **argv)
 		return fail("pinning the policy in %s failed: %s", g.pin_dir, strerror(-err));
 	}
 	if (g.json)
-		emit_json(json_pack("{s:s,s:s,s:s}", "loaded", argv[1], "name",
-				    bpf_map__name(map), "pin_dir", g.pin_dir));
+		emit_json(json_pack("{s:s,s:s,s:s}", "loaded", argv[1], "name", bpf_map__name(map),
+				    "pin_dir", g.pin_dir));
 	else if (!g.quiet)
 		printf("loaded %s (%s), pinned in %s\n", argv[1], bpf_map__name(map), g.pin_dir);
 	bpf_object__close(obj);
@@ -1051,7 +1063,7 @@ static int cmd_unload(int argc, char **argv)
 static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	bool locked;	/* changes pins or rules */
+	bool locked; /* changes pins or rules */
 	const char *help;
 } cmds[] = {
 	{ "set", cmd_set, true, "CGROUP allow|deny|isolate|weight N...  set a cgroup's rule" },
@@ -1060,17 +1072,17 @@ static const struct cmd {
 	{ "status", cmd_status, false, "                           kernel, policy, counters" },
 	{ "explain", cmd_explain, false, "PID|CGROUP                 which rule applies, why" },
 	{ "apply", cmd_apply, true, "[--replace] FILE           rules from a file (boot)" },
-	{ "load", cmd_load_any, true, "[OBJ.bpf.o]                a ksm_bpf_ops object, or the built-in" },
+	{ "load", cmd_load_any, true,
+	  "[OBJ.bpf.o]                a ksm_bpf_ops object, or the built-in" },
 	{ "unload", cmd_unload, true, "                           detach and unpin the policy" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: ksmpolicy [-j] [-p] [-q] [-v] COMMAND [ARGS]\n\n"
-		"Per-cgroup KSM policy through ksm_bpf_ops (kernel-patch/).  A rule applies\n"
-		"to the cgroup's whole subtree; the nearest rule sets the action, the\n"
-		"nearest one the weight.\n\nCommands:\n");
+	fprintf(out, "Usage: ksmpolicy [-j] [-p] [-q] [-v] COMMAND [ARGS]\n\n"
+		     "Per-cgroup KSM policy through ksm_bpf_ops (kernel-patch/).  A rule applies\n"
+		     "to the cgroup's whole subtree; the nearest rule sets the action, the\n"
+		     "nearest one the weight.\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(out,

@@ -203,7 +203,8 @@ static void resolve(void **state)
 	memset(t.has, 0, sizeof(t.has));
 	t.has[3] = true;
 	t.rule[3] = (struct ksm_policy_rule){ .action = KSM_POLICY_ALLOW,
-					      .flags = KSM_POLICY_RULE_WEIGHT, .weight = 3 };
+					      .flags = KSM_POLICY_RULE_WEIGHT,
+					      .weight = 3 };
 	policy_resolve(t.id, 4, lookup, &t, &res);
 	assert_int_equal(res.action_from, 3);
 	assert_int_equal(res.weight, 3);

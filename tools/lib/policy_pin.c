@@ -81,11 +81,11 @@ int policy_resolve_path(int rules_fd, const char *path, struct policy_resolution
 	}
 	policy_resolve(ids, n, rules_fd >= 0 ? lookup : NULL, &l, res);
 	if (action_rule)
-		snprintf(action_rule, ar_len, "%s", res->action_from >= 0 ?
-			 names[res->action_from] : "");
+		snprintf(action_rule, ar_len, "%s",
+			 res->action_from >= 0 ? names[res->action_from] : "");
 	if (weight_rule)
-		snprintf(weight_rule, wr_len, "%s", res->weight_from >= 0 ?
-			 names[res->weight_from] : "");
+		snprintf(weight_rule, wr_len, "%s",
+			 res->weight_from >= 0 ? names[res->weight_from] : "");
 	return 0;
 }
 

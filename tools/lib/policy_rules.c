@@ -20,8 +20,7 @@ const char *policy_action_name(uint32_t action)
 	return action < KSM_POLICY_ACTION_MAX ? action_names[action] : "unknown";
 }
 
-int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err,
-		       size_t err_len)
+int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err, size_t err_len)
 {
 	bool have_action = false, have_weight = false;
 	struct ksm_policy_rule n = *r;

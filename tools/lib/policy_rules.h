@@ -22,16 +22,15 @@ const char *policy_action_name(uint32_t action);
  * *r, starting from what *r already holds (a set merges into the existing
  * rule).  Returns 0, or -EINVAL with a message in err.
  */
-int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err,
-		       size_t err_len);
+int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err, size_t err_len);
 
 /* "isolate weight 4", "deny", "weight 0", "-" for an empty rule. */
 void policy_rule_str(const struct ksm_policy_rule *r, char *buf, size_t len);
 
 /* One rule of a rules file. */
 struct policy_line {
-	unsigned int line;		/* 1-based line number */
-	char cgroup[256];		/* as written */
+	unsigned int line; /* 1-based line number */
+	char cgroup[256];  /* as written */
 	struct ksm_policy_rule rule;
 };
 
@@ -55,11 +54,11 @@ void policy_file_free(struct policy_file *pf);
 
 /* Resolution of a cgroup's rules, as bpf/ksm_policy.bpf.c does it. */
 struct policy_resolution {
-	uint32_t action;	/* never KSM_POLICY_NONE: ALLOW by default */
+	uint32_t action; /* never KSM_POLICY_NONE: ALLOW by default */
 	uint32_t weight;
-	int action_from;	/* index into the ancestors array, -1: default */
+	int action_from; /* index into the ancestors array, -1: default */
 	int weight_from;
-	uint64_t domain;	/* what merge_domain returns */
+	uint64_t domain; /* what merge_domain returns */
 };
 
 /*

@@ -546,8 +546,8 @@ static json_t *row_json(const struct top_row *r, bool proc)
 	json_object_set_new(o, "mergeable", json_boolean(r->mergeable));
 	json_object_set_new(o, "merge_any", json_boolean(r->merge_any));
 	if (!proc)
-		json_object_set_new(o, "policy", r->policy[0] ? json_string(r->policy) :
-							     json_null());
+		json_object_set_new(o, "policy",
+				    r->policy[0] ? json_string(r->policy) : json_null());
 	return o;
 }
 
