@@ -847,7 +847,7 @@ static int cmd_apply(int argc, char **argv)
 			snprintf(msg, sizeof(msg), "%s:%u: %s: %s", file, pf.v[i].line,
 				 pf.v[i].cgroup,
 				 e == -ENOENT ? "no such cgroup" : "not a cgroup v2 directory");
-			fprintf(g.json ? stderr : stderr, "%s\n", msg);
+			fprintf(stderr, "%s\n", msg);
 			bad++;
 		}
 	}
