@@ -101,6 +101,13 @@ sc_unmerge() {
 sc_migrate() {
 	ksm_reset 0	# one stable tree per node: migrated nodes move trees
 	ev_start
+	# ksmtop, the live view, must show the same migrations (once is enough)
+	if [ "$BACKEND" = ksmsnoop ]; then
+		ksmtop -j 1 > /tmp/ksmtop.json 2>/tmp/ksmtop.err &
+		top_pid=$!
+		# its first sample is printed once every probe is attached
+		wait_until 60 '[ -s /tmp/ksmtop.json ]'
+	fi
 	wl_start a -n 512 -c 4 -s 22 -b 0
 	kset run 1
 	if ! wait_until 180 '[ $(kget pages_shared) -eq 4 ] && [ $(kget pages_sharing) -eq 508 ]'; then
@@ -126,6 +133,16 @@ sc_migrate() {
 	ev_stop
 	wl_stop a
 	diag "before: $where0; $r1; $where1; $r0; $where2"
+	if [ "$BACKEND" = ksmsnoop ]; then
+		# ksmtop prints once a second: give it a few samples to catch up
+		wait_until 10 'tail -n 1 /tmp/ksmtop.json | grep -q "\"migrate_folio\":{\"total\":8,"'
+		kill "$top_pid"; wait "$top_pid"
+		last=$(tail -n 1 /tmp/ksmtop.json)
+		tot=$(echo "$last" | grep -o '"migrate_folio":{"total":[0-9]*' | grep -o '[0-9]*$')
+		check "migrate: ksmtop -j counts the 8 migrations (patched kernel view)" \
+			"$(echo "$last" | grep -o '"patched_kernel":[a-z]*') migrate_folio total=$tot" \
+			"$tot-$(echo "$last" | grep -c '"patched_kernel":true')" = 8-1
+	fi
 
 	check "migrate: all 512 pages moved to node 1 and back to node 0" "$r1 / $r0 / $where1 / $where2" \
 		"$(field node1 "$where1")-$(field node0 "$where2")" = 512-512
