@@ -294,7 +294,7 @@ def main():
                 print(f"bench: round {r + 1} {m:9s} {w['pages_per_cpu_s']:12.0f} pages/cpu-s"
                       f" tracer {w['tracer_cpu_pct']:5.2f}%", file=sys.stderr)
         cost = {m: bpf_cost(m, args, tmp, scans, ksmd) for m in modes
-                if m in ("ksmsnoop", "bpftrace")}
+                if m != "baseline"}
         # Extra start-ups without load on the tracer, for a fuller sample.
         for m in startup:
             while len(startup[m]) < args.startups:
