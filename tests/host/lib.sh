@@ -3,6 +3,12 @@
 # restored on exit, workloads started and always reaped.
 # Usage: source "$(dirname "$0")/lib.sh"; plan N; ...; done_testing
 
+# Host tests change global KSM state and assert on global counters: one at a
+# time on this machine, whoever runs them (fd 9 is held until the test ends).
+mkdir -p /run/lock
+exec 9>/run/lock/ksm-bpf-host.lock
+flock -w 3600 9 || { echo "Bail out! another host test holds /run/lock/ksm-bpf-host.lock"; exit 1; }
+
 BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build/bin" && pwd)}
 TMP=$(mktemp -d /tmp/ksmtest.XXXXXX)
 _t=0
