@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # ksm-bpf: one entry point. `make help` lists the targets.
 
-OUTPUT ?= build
-BIN := $(OUTPUT)/bin
 ARCH ?= x86
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -11,6 +9,18 @@ CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 VMLINUX_BTF ?=
+
+# make SANITIZE=address,undefined: every tool and unit test with ASan and
+# UBSan, dynamically linked (the sanitizer runtimes do not link statically),
+# in an output tree of its own so that it never mixes with the normal build.
+ifneq ($(SANITIZE),)
+OUTPUT ?= build/sanitize
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+OUTPUT ?= build
+SAN_FLAGS :=
+endif
+BIN := $(OUTPUT)/bin
 
 # Quiet by default; V=1 shows the commands.
 ifeq ($(V),1)
@@ -24,19 +34,24 @@ endif
 # The shipped vmlinux.h; VMLINUX_BTF=/path regenerates it from another kernel.
 VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
+# Our flags are kept apart from CFLAGS and LDFLAGS: `make CFLAGS=...` changes
+# optimisation and warnings, never the include paths or the libraries.
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
-	  -std=gnu11 -D_GNU_SOURCE -Iinclude -Itools/lib -I$(OUTPUT)
+LDFLAGS ?=
+KSM_CPPFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -I$(OUTPUT) -MMD -MP
+KSM_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(SAN_FLAGS)
 # Static binaries: no run-time library dependency, they drop into the VM's
 # initramfs as they are, and start faster.
-LDFLAGS ?= -static
+KSM_LDFLAGS := $(if $(SAN_FLAGS),$(SAN_FLAGS),-static)
 LDLIBS := -lbpf -lelf -lz -ljansson -lm
+COMPILE = $(CC) $(KSM_CPPFLAGS) $(KSM_CFLAGS) $(CFLAGS)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
 	      -Wall -Wno-unused-function
 
-LIB_SRCS := $(wildcard tools/lib/*.c)
-LIB_OBJS := $(patsubst tools/lib/%.c,$(OUTPUT)/lib/%.o,$(LIB_SRCS))
+# lib/: libksm.a, what two or more commands share.
+LIB_SRCS := $(wildcard lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
 LIBKSM := $(OUTPUT)/libksm.a
 
 # The event source is built in variants, one light skeleton each (see the
@@ -50,25 +65,57 @@ EV_LSKELS := $(foreach v,$(EV_VARIANTS),$(OUTPUT)/ksm_events_$(v).lskel.h)
 
 # Other BPF objects get ordinary libbpf skeletons.
 BPF_SRCS := $(filter-out bpf/ksm_events.bpf.c,$(wildcard bpf/*.bpf.c))
-SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(EV_LSKELS)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard include/*.h bpf/*.h)
 
 # Example ksm_bpf_ops policies for `ksmpolicy load` (objects, not skeletons).
 EXAMPLE_SRCS := $(wildcard examples/*.bpf.c)
 EXAMPLE_OBJS := $(patsubst examples/%.bpf.c,$(OUTPUT)/examples/%.bpf.o,$(EXAMPLE_SRCS))
 
-# Commands users install (every tools/*.c), and helpers used by the demo,
-# tests and bench (built, never installed).
+# One folder per command: tools/CMD/CMD.c holds main(), the folder's other
+# files are the command's own modules, archived in $(OUTPUT)/CMD.a, which
+# the command and its unit tests link.  The helpers of the demo, the tests
+# and the bench (tests/helpers/, built, never installed) share one folder,
+# so each names its modules.
+TOOLS := $(notdir $(wildcard tools/*))
 HELPERS := ksmload ksmctl
-TOOLS := $(filter-out $(HELPERS),$(patsubst tools/%.c,%,$(wildcard tools/*.c)))
+HELPER_MODS_ksmctl := tests/helpers/ksm_settings.c
+HELPER_MODS_ksmload :=
 ALL_BINS := $(addprefix $(BIN)/,$(TOOLS) $(HELPERS))
+
+define command_rules
+$(1)_MAIN := $(2)/$(1).c
+$(1)_MODS := $(3)
+$(1)_OBJS := $$(patsubst %.c,$(OUTPUT)/obj/%.o,$$($(1)_MODS))
+$(OUTPUT)/$(1).a: $$($(1)_OBJS)
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(BIN)/$(1): $(OUTPUT)/obj/$(2)/$(1).o $(OUTPUT)/$(1).a $(LIBKSM) | $(BIN)
+	$$(call msg,LINK,$$@)
+	$$(Q)$$(CC) $$(KSM_LDFLAGS_$(1)) $$(LDFLAGS) $$^ $$(LDLIBS) $$(LDLIBS_$(1)) -o $$@
+KSM_LDFLAGS_$(1) ?= $$(KSM_LDFLAGS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call command_rules,$(t),tools/$(t),\
+	$(filter-out tools/$(t)/$(t).c,$(wildcard tools/$(t)/*.c)))))
+$(foreach t,$(HELPERS),$(eval $(call command_rules,$(t),tests/helpers,$(HELPER_MODS_$(t)))))
 
 # ksmtop serves /metrics with libmicrohttpd, whose static build drags in
 # gnutls: link it dynamically.
-$(BIN)/ksmtop: LDFLAGS :=
-$(BIN)/ksmtop: LDLIBS += -lncursesw -ltinfo -lmicrohttpd
+KSM_LDFLAGS_ksmtop := $(SAN_FLAGS)
+LDLIBS_ksmtop := -lncursesw -ltinfo -lmicrohttpd
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# Objects that include a generated skeleton wait for it; nothing else does.
+$(OUTPUT)/obj/lib/event_source.o: $(EV_LSKELS)
+$(ksmpolicy_OBJS) $(OUTPUT)/obj/tools/ksmpolicy/ksmpolicy.o: $(SKELS)
+
+# Unit tests: cmocka, no BPF, no root needed.  tests/unit/DIR/test_*.c links
+# the archive of the command DIR (only libksm.a for DIR = lib; ksmctl's for
+# DIR = helpers).
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
+unit_dir = $(patsubst %/,%,$(dir $(1)))
+unit_archive = $(if $(filter lib,$(1)),,$(OUTPUT)/$(if $(filter helpers,$(1)),ksmctl,$(1)).a)
+unit_incdir = $(if $(filter helpers,$(1)),tests/helpers,tools/$(1))
 
 # Debian packages every target needs (deps installs them).
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
@@ -84,7 +131,8 @@ all: $(ALL_BINS) $(EXAMPLE_OBJS)
 
 help:
 	@echo "targets: deps all check unit host-test vm-test demo bench install clean vmlinux"
-	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= VMLINUX_BTF=/sys/kernel/btf/vmlinux"
+	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
+	@echo "         CFLAGS=... LDFLAGS=... VMLINUX_BTF=/sys/kernel/btf/vmlinux"
 
 deps:
 	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -103,25 +151,24 @@ else
 	@echo "set VMLINUX_BTF=/sys/kernel/btf/vmlinux (or another kernel's BTF)"; exit 1
 endif
 
-$(OUTPUT) $(OUTPUT)/lib $(OUTPUT)/bpf $(BIN) $(OUTPUT)/unit $(OUTPUT)/obj $(OUTPUT)/examples:
+$(BIN) $(OUTPUT)/bpf $(OUTPUT)/examples:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) $(VMLINUX_H) | $(OUTPUT)/bpf
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
-$(OUTPUT)/examples/%.bpf.o: examples/%.bpf.c bpf/ksm_bpf_ops.h $(VMLINUX_H) | $(OUTPUT)/examples
+$(OUTPUT)/examples/%.bpf.o: examples/%.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(OUTPUT)/examples
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -Ibpf -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/bpf/ksm_events_%.bpf.o: bpf/ksm_events.bpf.c include/ksm_event.h $(VMLINUX_H) \
-		| $(OUTPUT)/bpf
+$(OUTPUT)/bpf/ksm_events_%.bpf.o: bpf/ksm_events.bpf.c $(BPF_HDRS) $(VMLINUX_H) | $(OUTPUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(call ev_flags,$*) -c $< -o $@.tmp
 	$(Q)llvm-strip -g $@.tmp -o $@ && rm -f $@.tmp
@@ -130,28 +177,23 @@ $(OUTPUT)/ksm_events_%.lskel.h: $(OUTPUT)/bpf/ksm_events_%.bpf.o
 	$(call msg,GEN-LSKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton -L $< name ksm_events_$* > $@
 
-$(OUTPUT)/lib/%.o: tools/lib/%.c $(wildcard tools/lib/*.h) include/ksm_event.h $(SKELS) \
-		| $(OUTPUT)/lib
+# Every C object: lib/, tools/CMD/, tests/helpers/.  Header dependencies
+# come from the compiler (-MMD), after the first build.
+$(OUTPUT)/obj/%.o: %.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -I$(<D) -c $< -o $@
 
 $(LIBKSM): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUTPUT)/obj/%.o: tools/%.c $(wildcard tools/lib/*.h) include/ksm_event.h $(SKELS) \
-		| $(OUTPUT)/obj
+.SECONDEXPANSION:
+$(OUTPUT)/unit/%: tests/unit/%.c $$(call unit_archive,$$(call unit_dir,$$*)) $(LIBKSM)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-
-$(BIN)/%: $(OUTPUT)/obj/%.o $(LIBKSM) | $(BIN)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $< $(LIBKSM) $(LDLIBS) -o $@
-
-# Unit tests: cmocka, no BPF, no root needed.
-$(OUTPUT)/unit/%: tests/unit/%.c $(LIBKSM) | $(OUTPUT)/unit
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $< $(LIBKSM) -ljansson -lcmocka -lm -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) $(if $(filter lib,$(call unit_dir,$*)),,-I$(call unit_incdir,$(call unit_dir,$*))) \
+		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) -ljansson -lcmocka -lm -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
@@ -174,12 +216,14 @@ install: all
 	$(Q)install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
 
 format:
-	$(Q)clang-format -i bpf/*.c include/*.h tools/*.c tools/lib/*.[ch] tests/unit/*.c
+	$(Q)clang-format -i bpf/*.c include/*.h lib/*.[ch] tools/*/*.[ch] tests/helpers/*.[ch] \
+		tests/unit/*/*.c
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
+-include $(shell find $(OUTPUT)/obj -name '*.d' 2>/dev/null)
 -include tests/vm/vm.mk
 
 .DELETE_ON_ERROR:

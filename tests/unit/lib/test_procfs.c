@@ -13,41 +13,11 @@
 
 #include <cmocka.h>
 
-#include "ksm_settings.h"
+#include "../fake_dir.h"
+
 #include "ksm_stat.h"
 #include "ksm_sysfs.h"
 #include "numa.h"
-
-static char dir[64];
-
-static void put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int setup(void **state)
-{
-	strcpy(dir, "/tmp/ksmunit.XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	setenv("KSM_SYSFS_DIR", dir, 1);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
 
 static void stat_parse(void **state)
 {
@@ -75,9 +45,9 @@ static void sysfs_read(void **state)
 	struct ksm_sysfs s;
 	int64_t v;
 
-	put("run", "1\n");
-	put("pages_shared", "42\n");
-	put("advisor_mode", "[none] scan-time\n");
+	fake_put("run", "1\n");
+	fake_put("pages_shared", "42\n");
+	fake_put("advisor_mode", "[none] scan-time\n");
 	assert_int_equal(ksm_sysfs_read(NULL, &s), 0);
 	assert_true(ksm_sysfs_get(&s, "pages_shared", &v));
 	assert_int_equal(v, 42);
@@ -85,36 +55,6 @@ static void sysfs_read(void **state)
 	assert_string_equal(ksm_sysfs_text(&s, "advisor_mode"), "[none] scan-time");
 	assert_false(ksm_sysfs_get(&s, "nosuch", &v));
 	assert_int_equal(ksm_sysfs_read("/nonexistent/ksm", &s), -ENOENT);
-}
-
-static void settings_save_restore(void **state)
-{
-	struct ksm_settings s, back;
-	char buf[32], path[128];
-	int bad = 0;
-
-	put("run", "0\n");
-	put("pages_to_scan", "100\n");
-	put("sleep_millisecs", "20\n");
-	put("advisor_mode", "[none] scan-time\n");
-	assert_int_equal(ksm_settings_save(&s), 0);
-	put("run", "1\n");
-	put("pages_to_scan", "5000\n");
-	assert_int_equal(ksm_settings_restore(&s), 0);
-	assert_int_equal(ksm_sysfs_read_one(NULL, "run", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "0");
-	assert_int_equal(ksm_sysfs_read_one(NULL, "pages_to_scan", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "100");
-	assert_int_equal(ksm_sysfs_read_one(NULL, "advisor_mode", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "none");
-
-	snprintf(path, sizeof(path), "%s/saved", dir);
-	assert_int_equal(ksm_settings_write_file(&s, path), 0);
-	assert_int_equal(ksm_settings_read_file(&back, path, &bad), 0);
-	assert_int_equal(back.n, s.n);
-	put("saved", "run 1\nthis line is bad\n");
-	assert_int_equal(ksm_settings_read_file(&back, path, &bad), -EINVAL);
-	assert_int_equal(bad, 2);
 }
 
 static const char zoneinfo[] =
@@ -154,8 +94,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stat_parse),
-		cmocka_unit_test_setup_teardown(sysfs_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(settings_save_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(sysfs_read, fake_sysfs_setup, fake_dir_teardown),
 		cmocka_unit_test(numa_parse),
 	};
 
