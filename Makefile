@@ -104,6 +104,11 @@ $(foreach t,$(HELPERS),$(eval $(call command_rules,$(t),tests/helpers,$(HELPER_M
 KSM_LDFLAGS_ksmtop := $(SAN_FLAGS)
 LDLIBS_ksmtop := -lncursesw -ltinfo -lmicrohttpd
 
+# The version, from one place: VERSION (also in --version of every command).
+VERSION := $(shell cat VERSION)
+$(OUTPUT)/obj/lib/cli.o: VERSION
+$(OUTPUT)/obj/lib/cli.o: KSM_CPPFLAGS += -DKSM_BPF_VERSION='"$(VERSION)"'
+
 # Objects that include a generated skeleton wait for it; nothing else does.
 $(OUTPUT)/obj/lib/event_source.o: $(EV_LSKELS)
 $(ksmpolicy_OBJS) $(OUTPUT)/obj/tools/ksmpolicy/ksmpolicy.o: $(SKELS)

@@ -84,3 +84,12 @@ int numa_pfn_to_nid(const struct numa_map *m, uint64_t pfn)
 			return m->zone[i].nid;
 	return -1;
 }
+
+void numa_fill_event(const struct numa_map *m, struct ksm_event *e)
+{
+	/* scan events carry counters in pfn's place, never a frame */
+	if (e->nid < 0 && e->pfn && e->kind != KSM_EV_START_SCAN && e->kind != KSM_EV_STOP_SCAN)
+		e->nid = numa_pfn_to_nid(m, e->pfn);
+	if (e->nid2 < 0 && e->pfn2)
+		e->nid2 = numa_pfn_to_nid(m, e->pfn2);
+}

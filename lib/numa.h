@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#include "ksm_event.h"
+
 #define NUMA_MAX_ZONES 64
 
 struct numa_map {
@@ -25,5 +27,11 @@ int numa_map_parse(struct numa_map *m, const char *text);
 int numa_map_load(struct numa_map *m);
 /* Node of pfn, -1 if outside every zone. */
 int numa_pfn_to_nid(const struct numa_map *m, uint64_t pfn);
+
+/*
+ * Fill the NUMA nodes a stock tracepoint could not give (nid, nid2 of -1)
+ * from the event's pfns.
+ */
+void numa_fill_event(const struct numa_map *m, struct ksm_event *e);
 
 #endif

@@ -93,7 +93,7 @@ stop_snoop "$D"
 lost=$(sed -n 's/.* \([0-9]*\) lost$/\1/p' "$TMP/drop.json.err")
 printed=$(wc -l < "$TMP/drop.json")
 diag "merged $merged, printed $printed, lost $lost"
-grep -q "WARNING: $lost events lost" "$TMP/drop.json.err" && [ "${lost:-0}" -gt 0 ] &&
+grep -q "warning: $lost events lost" "$TMP/drop.json.err" && [ "${lost:-0}" -gt 0 ] &&
 	ok "ring buffer overflow is counted and reported ($lost lost)" ||
 	not_ok "ring buffer overflow is counted and reported" "$(cat "$TMP/drop.json.err")"
 is "printed + lost == merges ($merged)" "$((printed + lost))" "$merged"

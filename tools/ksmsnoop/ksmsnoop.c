@@ -12,23 +12,19 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cli.h"
 #include "event_fmt.h"
 #include "event_source.h"
 #include "numa.h"
 #include "util.h"
 
 static struct env {
-	pid_t pid;
-	const char *cgroup;
 	uint32_t event_mask;
-	bool json;
 	bool failed_only;
 	bool timestamp;
-	bool verbose;
 	bool list_probes;
+	bool list_events;
 	bool fallback;
-	bool quiet;
-	double duration;
 } env;
 
 static struct state {
@@ -39,8 +35,6 @@ static struct state {
 	uint64_t printed;
 } st;
 
-const char *argp_program_version = "ksmsnoop 0.1";
-const char *argp_program_bug_address = "<ksm-bpf@example.org>";
 static const char doc[] =
 	"Trace KSM events: merges, unmerges, scans, and (with kernel-patch/ or\n"
 	"fentry) stable-node lifecycle, migration and swap-in copies.\n"
@@ -54,47 +48,31 @@ static const char doc[] =
 	"    ksmsnoop -c /vms/tenant-a  # events for a cgroup v2 subtree\n"
 	"    ksmsnoop -e merge_with_ksm_page,remove_rmap_item\n"
 	"    ksmsnoop -x                # failed merges only\n"
-	"    ksmsnoop --list-probes     # which event sources work here, and why not\n";
+	"    ksmsnoop --list-probes     # which event sources work here, and why not\n"
+	"\n"
+	"Exit status: 0 ok, 1 error, 2 usage error.";
 
-enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK };
+enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK, OPT_LIST_EVENTS };
 
 static const struct argp_option opts[] = {
-	{ "json", 'j', NULL, 0, "JSON lines output", 0 },
-	{ "pid", 'p', "PID", 0, "Only events for pages owned by this process", 0 },
-	{ "cgroup", 'c', "CGROUP", 0, "Only events of this cgroup v2 subtree (path)", 0 },
 	{ "events", 'e', "EVENT,...", 0, "Only these events (names as printed)", 0 },
 	{ "failed", 'x', NULL, 0, "Only failed merges (err != 0)", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print a wall-clock time column", 0 },
-	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
-	{ "quiet", 'q', NULL, 0, "No start-up or summary lines on stderr", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
+	{ "list-events", OPT_LIST_EVENTS, NULL, 0, "List event names and exit", 0 },
 	{ "fallback", OPT_FALLBACK, NULL, 0,
 	  "Use fentry/fexit fallbacks even where patched tracepoints exist", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	const char *bad;
-	uint64_t v;
 
 	switch (key) {
-	case 'j':
-		env.json = true;
-		break;
-	case 'p':
-		if (!parse_u64(arg, 1, INT32_MAX, &v))
-			argp_error(state, "invalid PID '%s'", arg);
-		env.pid = (pid_t)v;
-		break;
-	case 'c':
-		env.cgroup = arg;
-		break;
 	case 'e':
 		if (ksm_event_parse_list(arg, &env.event_mask, &bad))
-			argp_error(state, "unknown event '%s' (see --list-probes for names)", bad);
+			argp_error(state, "unknown event '%s' (--list-events shows the names)", bad);
 		break;
 	case 'x':
 		env.failed_only = true;
@@ -102,24 +80,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'T':
 		env.timestamp = true;
 		break;
-	case 'd':
-		if (!parse_seconds(arg, &env.duration))
-			argp_error(state, "invalid duration '%s' (seconds > 0)", arg);
-		break;
-	case 'q':
-		env.quiet = true;
-		break;
-	case 'v':
-		env.verbose = true;
-		break;
 	case OPT_LIST_PROBES:
 		env.list_probes = true;
 		break;
+	case OPT_LIST_EVENTS:
+		env.list_events = true;
+		break;
 	case OPT_FALLBACK:
 		env.fallback = true;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -137,116 +105,54 @@ static int on_event(void *ctx, const struct ksm_event *ev)
 	if (env.failed_only && (!ksm_event_has_err(e.kind) || !e.err))
 		return 0;
 	/* Stock tracepoints carry no node: map the pfn through zoneinfo. */
-	if (st.have_numa) {
-		if (e.nid < 0 && e.pfn && e.kind != KSM_EV_START_SCAN && e.kind != KSM_EV_STOP_SCAN)
-			e.nid = numa_pfn_to_nid(&st.numa, e.pfn);
-		if (e.nid2 < 0 && e.pfn2)
-			e.nid2 = numa_pfn_to_nid(&st.numa, e.pfn2);
-	}
-	if (env.json) {
-		json_t *o = ksm_event_to_json(&e, cgroup_cache_path(&st.cg, e.cgroup_id));
-
-		if (o) {
-			json_dumpf(o, stdout, JSON_COMPACT);
-			fputc('\n', stdout);
-			json_decref(o);
-		}
-	} else {
+	if (st.have_numa)
+		numa_fill_event(&st.numa, &e);
+	if (cli.json)
+		cli_json_print(ksm_event_to_json(&e, cgroup_cache_path(&st.cg, e.cgroup_id)));
+	else
 		ksm_event_print_text(stdout, &e, &st.fmt);
-	}
 	st.printed++;
 	return 0;
 }
 
 static int list_probes(struct ksm_source *src)
 {
-	if (env.json) {
-		json_t *o = json_pack("{s:o}", "probes", ksm_source_probes_json(src));
+	/* Loading is the only true test of what the kernel accepts. */
+	char err[256];
+	int r = ksm_source_start(src, err, sizeof(err));
 
-		json_dumpf(o, stdout, JSON_COMPACT);
-		fputc('\n', stdout);
-		json_decref(o);
-	} else {
+	if (cli.json)
+		cli_json_print(json_pack("{s:o}", "probes", ksm_source_probes_json(src)));
+	else
 		ksm_source_print_probes(src, stdout);
-	}
-	return 0;
+	ksm_source_close(src);
+	return r ? cli_err("%s", err) : CLI_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int list_events(void)
 {
-	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
-	struct ksm_source_opts so = { 0 };
-	struct ksm_source src;
-	uint64_t stats[KSM_STAT_MAX], deadline = 0, start_ns;
-	char err[256];
-	int r, ret = 1;
+	json_t *names = json_array();
 
-	r = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (r)
-		return 1;
-	start_ns = now_ns(CLOCK_MONOTONIC);
-
-	if (env.failed_only && !env.event_mask)
-		env.event_mask = (1u << KSM_EV_MERGE_ONE_PAGE) | (1u << KSM_EV_MERGE_WITH_KSM_PAGE);
-	so.pid = env.pid;
-	so.event_mask = env.event_mask;
-	so.fallback = env.fallback;
-	so.verbose = env.verbose;
-	so.cb = on_event;
-
-	if (env.pid && !pid_exists(env.pid)) {
-		fprintf(stderr, "ksmsnoop: no such process: %d\n", env.pid);
-		return 1;
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		if (cli.json)
+			json_array_append_new(names, json_string(ksm_event_name(k)));
+		else
+			printf("%s\n", ksm_event_name(k));
 	}
-	if (env.cgroup) {
-		r = cgroup_resolve(env.cgroup, &so.cgroup_id, &so.cgroup_level, NULL, 0);
-		if (r) {
-			fprintf(stderr, "ksmsnoop: no such cgroup v2 directory: %s (%s)\n",
-				env.cgroup, r == -EINVAL ? "not on a cgroup2 mount" : strerror(-r));
-			return 1;
-		}
-	}
+	if (cli.json)
+		return cli_json_print(json_pack("{s:o}", "events", names)) ? CLI_EXIT_ERROR : 0;
+	json_decref(names);
+	return CLI_EXIT_OK;
+}
 
-	r = ksm_source_probe(&src, &so, err, sizeof(err));
-	if (r) {
-		fprintf(stderr, "ksmsnoop: %s\n", err);
-		return 1;
-	}
-	if (env.list_probes) {
-		/* Loading is the only true test of what the kernel accepts. */
-		r = ksm_source_start(&src, err, sizeof(err));
-		list_probes(&src);
-		ksm_source_close(&src);
-		if (r)
-			fprintf(stderr, "ksmsnoop: %s\n", err);
-		return r ? 1 : 0;
-	}
+/* Poll until Ctrl-C or the -d deadline; 0 or a poll error. */
+static int trace_loop(struct ksm_source *src)
+{
+	uint64_t deadline = 0;
+	int r;
 
-	cgroup_cache_init(&st.cg);
-	st.have_numa = numa_map_load(&st.numa) == 0;
-	st.fmt.timestamp = env.timestamp;
-	st.fmt.boot_offset_ns = monotonic_to_realtime_offset();
-	install_exit_signals();
-
-	r = ksm_source_start(&src, err, sizeof(err));
-	if (r) {
-		fprintf(stderr, "ksmsnoop: %s\n", err);
-		goto out;
-	}
-	if (!env.quiet) {
-		fprintf(stderr, "ksmsnoop: ");
-		ksm_source_print_summary(&src, stderr);
-		if (env.verbose)
-			fprintf(stderr, "ksmsnoop: ready after %.1f ms\n",
-				(now_ns(CLOCK_MONOTONIC) - start_ns) / 1e6);
-		fprintf(stderr, "ksmsnoop: tracing, Ctrl-C to end\n");
-	}
-	if (!env.json)
-		ksm_event_print_header(stdout, &st.fmt);
-	fflush(stdout);
-
-	if (env.duration > 0)
-		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(env.duration * 1e9);
+	if (cli.duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(cli.duration * 1e9);
 	while (!exiting) {
 		int timeout = 100;
 
@@ -258,28 +164,97 @@ int main(int argc, char **argv)
 			if ((deadline - now) / 1000000 < (uint64_t)timeout)
 				timeout = (int)((deadline - now) / 1000000) + 1;
 		}
-		r = ksm_source_poll(&src, timeout);
-		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "ksmsnoop: polling the ring buffer: %s\n", strerror(-r));
-			goto out;
-		}
+		r = ksm_source_poll(src, timeout);
+		if (r < 0 && r != -EINTR)
+			return cli_err("polling the ring buffer: %s", strerror(-r));
 		fflush(stdout);
 	}
 	/* Whatever is still in the ring buffer was traced: print it too. */
-	ksm_source_drain(&src);
+	ksm_source_drain(src);
 	fflush(stdout);
-	ret = 0;
-	ksm_source_stats(&src, stats);
+	return 0;
+}
+
+static void print_totals(struct ksm_source *src)
+{
+	uint64_t stats[KSM_STAT_MAX];
+
+	ksm_source_stats(src, stats);
 	if (stats[KSM_STAT_DROPPED])
-		fprintf(stderr, "ksmsnoop: WARNING: %llu events lost (ring buffer full: "
-			"the reader fell behind; -e or -p narrows the stream)\n",
-			(unsigned long long)stats[KSM_STAT_DROPPED]);
-	if (!env.quiet)
-		fprintf(stderr, "ksmsnoop: %llu events, %llu lost\n",
-			(unsigned long long)st.printed,
-			(unsigned long long)stats[KSM_STAT_DROPPED]);
+		cli_warn("%llu events lost (ring buffer full: the reader fell behind; "
+			 "-e or -p narrows the stream)",
+			 (unsigned long long)stats[KSM_STAT_DROPPED]);
+	cli_info("%llu events, %llu lost", (unsigned long long)st.printed,
+		 (unsigned long long)stats[KSM_STAT_DROPPED]);
+}
+
+static int trace(struct ksm_source *src, uint64_t start_ns)
+{
+	char err[256];
+	int r;
+
+	cgroup_cache_init(&st.cg);
+	st.have_numa = numa_map_load(&st.numa) == 0;
+	st.fmt.timestamp = env.timestamp;
+	st.fmt.boot_offset_ns = monotonic_to_realtime_offset();
+	install_exit_signals();
+
+	r = ksm_source_start(src, err, sizeof(err));
+	if (r) {
+		r = cli_err("%s", err);
+		goto out;
+	}
+	if (!cli.quiet) {
+		fprintf(stderr, "%s: ", cli.prog);
+		ksm_source_print_summary(src, stderr);
+		if (cli.verbose)
+			cli_info("ready after %.1f ms", (now_ns(CLOCK_MONOTONIC) - start_ns) / 1e6);
+		cli_info("tracing, Ctrl-C to end");
+	}
+	if (!cli.json)
+		ksm_event_print_header(stdout, &st.fmt);
+	fflush(stdout);
+	r = trace_loop(src);
+	if (!r)
+		print_totals(src);
 out:
-	ksm_source_close(&src);
+	ksm_source_close(src);
 	cgroup_cache_free(&st.cg);
-	return ret;
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &cli_output_argp, 0, NULL, 0 },
+		{ &cli_filter_argp, 0, NULL, 0 },
+		{ &cli_duration_argp, 0, NULL, 0 },
+		{},
+	};
+	static const struct argp argp = { opts, parse_arg, NULL, doc, children, NULL, NULL };
+	struct ksm_source_opts so = { .cb = on_event };
+	uint64_t start_ns = now_ns(CLOCK_MONOTONIC);
+	struct ksm_source src;
+	char err[256];
+	int r;
+
+	cli_init("ksmsnoop");
+	cli_parse(&argp, argc, argv);
+	if (env.list_events)
+		return list_events();
+	if (env.failed_only && !env.event_mask)
+		env.event_mask = (1u << KSM_EV_MERGE_ONE_PAGE) | (1u << KSM_EV_MERGE_WITH_KSM_PAGE);
+	so.pid = cli.pid;
+	so.event_mask = env.event_mask;
+	so.fallback = env.fallback;
+	so.verbose = cli.verbose;
+	r = cli_resolve_filter(&so.cgroup_id, &so.cgroup_level, NULL, 0);
+	if (r)
+		return r;
+	r = ksm_source_probe(&src, &so, err, sizeof(err));
+	if (r)
+		return cli_err("%s", err);
+	if (env.list_probes)
+		return list_probes(&src);
+	return trace(&src, start_ns);
 }
