@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
-#include "ksm_stat.h"
+#include "procfs.h"
 
 struct cg_entry {
 	uint64_t id;		/* 0: empty slot */
@@ -201,23 +201,12 @@ const char *cgroup_cache_path(struct cgroup_cache *c, uint64_t id)
 
 uint64_t cgroup_id_of_pid(int pid, char *rel, size_t rel_len)
 {
-	char path[128], line[4096];
-	uint64_t id = 0;
+	char path[4096];
+	uint64_t id;
 	int level;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%d/cgroup", proc_dir(), pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (proc_read_cgroup(pid, path, sizeof(path)) ||
+	    cgroup_resolve(path, &id, &level, rel, rel_len))
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "0::", 3)) {
-			line[strcspn(line, "\n")] = '\0';
-			if (cgroup_resolve(line + 3, &id, &level, rel, rel_len))
-				id = 0;
-			break;
-		}
-	}
-	fclose(f);
 	return id;
 }

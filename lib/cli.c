@@ -7,6 +7,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "procfs.h"
 #include "util.h"
 
 #ifndef KSM_BPF_VERSION

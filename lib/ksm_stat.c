@@ -7,14 +7,8 @@
 #include <unistd.h>
 
 #include "ksm_stat.h"
+#include "procfs.h"
 #include "util.h"
-
-const char *proc_dir(void)
-{
-	const char *d = getenv("KSM_PROC_DIR");
-
-	return d && *d ? d : "/proc";
-}
 
 int ksm_stat_parse(const char *text, struct ksm_proc_stat *st)
 {
@@ -61,25 +55,15 @@ int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st)
 	char path[128], buf[1024];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/%d/ksm_stat", proc_dir(), (int)pid);
+	proc_path(path, sizeof(path), pid, "ksm_stat");
 	err = (int)read_small_file(path, buf, sizeof(buf));
 	if (err < 0)
 		return err;
 	return ksm_stat_parse(buf, st);
 }
 
-int proc_read_comm(pid_t pid, char *buf, size_t len)
+bool ksm_stat_is_user(const struct ksm_proc_stat *st)
 {
-	char path[128];
-	int err;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/%d/comm", proc_dir(), (int)pid);
-	err = (int)read_small_file(path, buf, len);
-	if (err < 0)
-		return err;
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
+	return st->mergeable || st->merge_any || st->rmap_items || st->merging_pages ||
+	       st->zero_pages;
 }

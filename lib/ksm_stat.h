@@ -21,8 +21,10 @@ struct ksm_proc_stat {
 int ksm_stat_parse(const char *text, struct ksm_proc_stat *st);
 /* Read /proc/PID/ksm_stat ($KSM_PROC_DIR overrides /proc); 0 or -errno. */
 int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st);
-/* Read /proc/PID/comm; 0 or -errno. */
-int proc_read_comm(pid_t pid, char *buf, size_t len);
-const char *proc_dir(void);
+/*
+ * Does the process use KSM: opted in (madvise, prctl), or holding rmap
+ * items, merged or zero pages?
+ */
+bool ksm_stat_is_user(const struct ksm_proc_stat *st);
 
 #endif

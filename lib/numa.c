@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ksm_stat.h"
+#include "procfs.h"
 #include "numa.h"
 
 int numa_map_parse(struct numa_map *m, const char *text)

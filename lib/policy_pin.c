@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <linux/bpf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+
+#include <bpf/bpf.h>
 
 #include "cgroup.h"
 #include "policy_pin.h"
@@ -20,15 +19,12 @@ const char *policy_pin_dir(void)
 
 int policy_rules_open(void)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
 	char path[512];
-	union bpf_attr a;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/rules", policy_pin_dir());
-	memset(&a, 0, sizeof(a));
-	a.pathname = (uint64_t)(uintptr_t)path;
-	a.file_flags = BPF_F_RDONLY;
-	fd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &a, sizeof(a));
+	fd = bpf_obj_get_opts(path, &opts);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -40,15 +36,8 @@ struct lookup_ctx {
 static const struct ksm_policy_rule *lookup(uint64_t id, void *ctx)
 {
 	struct lookup_ctx *l = ctx;
-	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)l->fd;
-	a.key = (uint64_t)(uintptr_t)&id;
-	a.value = (uint64_t)(uintptr_t)&l->r;
-	if (syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &a, sizeof(a)))
-		return NULL;
-	return &l->r;
+	return bpf_map_lookup_elem(l->fd, &id, &l->r) ? NULL : &l->r;
 }
 
 int policy_resolve_path(int rules_fd, const char *path, struct policy_resolution *res,

@@ -2,7 +2,7 @@
 /*
  * Readers of the pinned built-in KSM policy (ksmpolicy pins it under
  * /sys/fs/bpf/ksm-bpf, or $KSMPOLICY_PIN_DIR): the rule in force for a
- * cgroup, as the BPF program resolves it.  Raw bpf(2) calls, no libbpf.
+ * cgroup, as the BPF program resolves it.
  */
 #ifndef KSM_POLICY_PIN_H
 #define KSM_POLICY_PIN_H
@@ -11,9 +11,12 @@
 
 #include "policy_rules.h"
 
-#define POLICY_PIN_DIR "/sys/fs/bpf/ksm-bpf"
+/* bpffs, and the directory of ours in it */
+#define POLICY_BPFFS "/sys/fs/bpf"
+#define POLICY_PIN_NAME "ksm-bpf"
+#define POLICY_PIN_DIR POLICY_BPFFS "/" POLICY_PIN_NAME
 
-/* The pin directory in use. */
+/* The pin directory in use: POLICY_PIN_DIR, or $KSMPOLICY_PIN_DIR. */
 const char *policy_pin_dir(void);
 /* fd of the pinned rules map, or -errno (-ENOENT: no built-in policy). */
 int policy_rules_open(void);

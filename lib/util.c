@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ksm_stat.h"
 #include "util.h"
 
 volatile sig_atomic_t exiting;
@@ -72,14 +71,6 @@ bool parse_seconds(const char *s, double *out)
 		return false;
 	*out = v;
 	return true;
-}
-
-bool pid_exists(int pid)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "%s/%d", proc_dir(), pid);
-	return pid > 0 && access(path, F_OK) == 0;
 }
 
 ssize_t read_small_file(const char *path, char *buf, size_t len)

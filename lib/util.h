@@ -18,7 +18,6 @@ uint64_t monotonic_to_realtime_offset(void);
 /* Parse a positive integer (or a duration in seconds); false if malformed. */
 bool parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);
-bool pid_exists(int pid);
 /*
  * Read a small file (sysfs, procfs) with one read(2), NUL-terminated;
  * returns the length or -errno.

@@ -22,6 +22,7 @@
 #include "ksm_stat.h"
 #include "ksm_sysfs.h"
 #include "numa.h"
+#include "procfs.h"
 #include "replay.h"
 #include "report.h"
 #include "snapshot.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procfs.h"
 #include "snapshot.h"
 
 json_t *snap_sysfs_json(const struct ksm_sysfs *fs)
@@ -45,7 +46,7 @@ int snap_ksm_pids(int *pids, int max)
 		pid = atoi(de->d_name);
 		if (ksm_stat_read(pid, &st))
 			continue;
-		if (st.mergeable || st.merge_any || st.rmap_items > 0 || st.merging_pages > 0)
+		if (ksm_stat_is_user(&st))
 			pids[n++] = pid;
 	}
 	closedir(d);

@@ -26,22 +26,17 @@
 #include <jansson.h>
 #include <linux/magic.h>
 
+#include "bpf_compat.h"
 #include "btf_names.h"
 #include "cgroup.h"
 #include "ksm_policy.h"
 #include "ksm_policy.skel.h"
 #include "policy_pin.h"
 #include "policy_rules.h"
+#include "procfs.h"
 #include "util.h"
 
-/* uapi of Linux 6.4+, missing from older headers (Debian 12 ships 6.1's) */
-#ifndef BPF_F_LINK
-#define BPF_F_LINK (1U << 13)
-#endif
-#define KSM_BPF_STRUCT_OPS_ATTACH 44 /* enum bpf_attach_type BPF_STRUCT_OPS */
-
-#define BPFFS "/sys/fs/bpf"
-#define PIN_NAME "ksm-bpf"
+#define BPFFS POLICY_BPFFS
 /* no dots: bpffs reserves names with a dot */
 #define TMP_PREFIX "ksm-bpf-tmp-"
 
@@ -49,7 +44,7 @@ const char *argp_program_version = "ksmpolicy 0.1";
 
 static struct {
 	bool json, pretty, verbose, quiet;
-	const char *pin_dir; /* BPFFS/PIN_NAME unless $KSMPOLICY_PIN_DIR */
+	const char *pin_dir; /* policy_pin_dir() */
 	json_t *out;	     /* the JSON answer of the command */
 } g;
 
@@ -277,7 +272,7 @@ static int attach_struct_ops(struct bpf_map *map)
 		return -errno;
 	bpf_link__disconnect(l);
 	bpf_link__destroy(l);
-	fd = bpf_link_create(bpf_map__fd(map), 0, KSM_BPF_STRUCT_OPS_ATTACH, NULL);
+	fd = bpf_link_create(bpf_map__fd(map), 0, KSM_BPF_ATTACH_STRUCT_OPS, NULL);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -1137,7 +1132,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	g.pin_dir = getenv("KSMPOLICY_PIN_DIR") ?: BPFFS "/" PIN_NAME;
+	g.pin_dir = policy_pin_dir();
 	libbpf_set_print(libbpf_print);
 	/* a malformed rules file is reported on any kernel */
 	if (c->fn == cmd_apply && argc - i >= 2) {

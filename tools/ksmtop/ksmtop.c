@@ -16,6 +16,7 @@
 
 #include "cgroup.h"
 #include "event_source.h"
+#include "procfs.h"
 #include "prom.h"
 #include "top_model.h"
 #include "top_ui.h"

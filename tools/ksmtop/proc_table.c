@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "proc_table.h"
+#include "procfs.h"
 
 /* Non-users are looked at again this often, in case an event was missed. */
 #define RECHECK_NS (10ULL * 1000000000ULL)
@@ -119,42 +120,6 @@ struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i)
 	return NULL;
 }
 
-int proc_read_cgroup(int pid, char *buf, size_t len)
-{
-	char path[128], text[4096 + 8];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%d/cgroup", proc_dir(), pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	text[n] = '\0';
-	/* cgroup v2 is the "0::" line; v1 hierarchies are ignored. */
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		if (!strncmp(l, "0::", 3)) {
-			size_t k = strcspn(l + 3, "\n");
-
-			if (k >= len)
-				k = len - 1;
-			memcpy(buf, l + 3, k);
-			buf[k] = '\0';
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-static bool is_ksm_user(const struct ksm_proc_stat *st)
-{
-	return st->mergeable || st->merge_any || st->rmap_items || st->merging_pages ||
-	       st->zero_pages;
-}
-
 static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)
 {
 	struct ksm_proc_stat st;
@@ -168,7 +133,7 @@ static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)
 		e->next_check = now + t->recheck_ns;
 		return;
 	}
-	e->ksm = is_ksm_user(&st);
+	e->ksm = ksm_stat_is_user(&st);
 	if (!e->ksm) {
 		e->valid = false;
 		/* stagger rechecks by pid so they do not all land on one sample */

@@ -59,7 +59,5 @@ struct proc_ent *proc_table_get(struct proc_table *t, int pid);
 int proc_table_scan(struct proc_table *t, uint64_t now);
 /* Iterate: for (i = 0; (e = proc_table_next(t, &i));) */
 struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i);
-/* The cgroup v2 path of a process from /proc/PID/cgroup; 0 or -errno. */
-int proc_read_cgroup(int pid, char *buf, size_t len);
 
 #endif

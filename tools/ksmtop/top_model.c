@@ -11,6 +11,7 @@
 #include "event_fmt.h"
 #include "ksm_stat.h"
 #include "policy_pin.h"
+#include "procfs.h"
 #include "top_model.h"
 #include "util.h"
 

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+#include "util.h"
+
+const char *proc_dir(void)
+{
+	const char *d = getenv("KSM_PROC_DIR");
+
+	return d && *d ? d : "/proc";
+}
+
+void proc_path(char *buf, size_t len, pid_t pid, const char *name)
+{
+	snprintf(buf, len, "%s/%d/%s", proc_dir(), (int)pid, name);
+}
+
+bool pid_exists(pid_t pid)
+{
+	char path[128];
+
+	proc_path(path, sizeof(path), pid, "");
+	return pid > 0 && access(path, F_OK) == 0;
+}
+
+int proc_read_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+
+	proc_path(path, sizeof(path), pid, "comm");
+	n = read_small_file(path, buf, len);
+	if (n < 0)
+		return (int)n;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+int proc_read_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char path[128], text[4096 + 8];
+	ssize_t n;
+
+	proc_path(path, sizeof(path), pid, "cgroup");
+	n = read_small_file(path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	/* cgroup v2 is the "0::" line; v1 hierarchies are ignored. */
+	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, "0::", 3)) {
+			size_t k = strcspn(l + 3, "\n");
+
+			if (k >= len)
+				k = len - 1;
+			memcpy(buf, l + 3, k);
+			buf[k] = '\0';
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

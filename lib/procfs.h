@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The /proc files of a process that more than one command reads, one parser
+ * each.  $KSM_PROC_DIR stands in for /proc in tests.
+ */
+#ifndef KSM_PROCFS_H
+#define KSM_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* /proc, or $KSM_PROC_DIR. */
+const char *proc_dir(void);
+/* "/proc/PID/NAME" into buf. */
+void proc_path(char *buf, size_t len, pid_t pid, const char *name);
+bool pid_exists(pid_t pid);
+/* /proc/PID/comm without its newline; 0 or -errno. */
+int proc_read_comm(pid_t pid, char *buf, size_t len);
+/*
+ * The cgroup v2 path of a process ("/a/b"), the "0::" line of
+ * /proc/PID/cgroup; 0, -ENOENT (no v2 line) or -errno.
+ */
+int proc_read_cgroup(pid_t pid, char *buf, size_t len);
+
+#endif
