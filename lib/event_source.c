@@ -11,7 +11,7 @@
 #include "btf_names.h"
 #include "event_fmt.h"
 #include "event_source.h"
-#include "probe.h"
+#include "ksm_sysfs.h"
 
 #include "ksm_events_s.lskel.h"
 #include "ksm_events_sa.lskel.h"
@@ -205,7 +205,7 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 		snprintf(err, len, "must be run as root (loading BPF needs CAP_BPF/CAP_PERFMON)");
 		return -EPERM;
 	}
-	if (!probe_ksm()) {
+	if (!ksm_sysfs_present()) {
 		snprintf(err, len, "this kernel has no KSM (/sys/kernel/mm/ksm missing: "
 			 "CONFIG_KSM is not set)");
 		return -ENOENT;

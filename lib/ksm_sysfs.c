@@ -129,3 +129,10 @@ const char *ksm_sysfs_text(const struct ksm_sysfs *s, const char *name)
 
 	return i < 0 ? NULL : s->ent[i].text;
 }
+
+bool ksm_sysfs_present(void)
+{
+	char buf[16];
+
+	return ksm_sysfs_read_one(NULL, "run", buf, sizeof(buf)) == 0;
+}

@@ -21,6 +21,8 @@ struct ksm_sysfs {
 	} ent[KSM_SYSFS_MAX];
 };
 
+/* Is KSM built in (the directory exists and has "run")? */
+bool ksm_sysfs_present(void);
 /* dir NULL means KSM_SYSFS_DIR (or $KSM_SYSFS_DIR, for tests). */
 const char *ksm_sysfs_dir(void);
 /* Read every regular file; 0 or -errno (-ENOENT: no KSM in this kernel). */
