@@ -198,7 +198,7 @@ $(OUTPUT)/unit/%: tests/unit/%.c $$(call unit_archive,$$(call unit_dir,$$*)) $(L
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(COMPILE) $(if $(filter lib,$(call unit_dir,$*)),,-I$(call unit_incdir,$(call unit_dir,$*))) \
-		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) -ljansson -lcmocka -lm -o $@
+		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
