@@ -1,16 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The one KSM event source: every probe point becomes a struct ksm_event on
- * one ring buffer. It is built in variants (light skeletons, whose loader
- * does CO-RE and attach lookups in the kernel, so user space never parses
- * the 5 MB kernel BTF): the stock tracepoints always, plus
+ * The one KSM event source.
+ *
+ * Every probe point, whatever its kind of probe, becomes a struct ksm_event
+ * (include/ksm_event.h) on one ring buffer; ksmsnoop prints the stream,
+ * ksmtop aggregates it, ksmdebug records it and runs detectors over it.
+ * include/ksm_event_kinds.h is the table of kinds: what each fills, how it is
+ * named, shown and read back.  A new tracepoint is a program here, named
+ * ksm_<name> in its group's #ifdef, plus one row there.
+ *
+ * Groups and variants.  A program whose attach target is missing makes the
+ * whole load fail, so the programs are grouped by what a kernel may lack and
+ * the file is built once per set of groups (the Makefile's EV_VARIANTS), each
+ * as a light skeleton: its loader does CO-RE and the attach lookups in the
+ * kernel, so user space never parses the 5 MB kernel BTF (peak RSS 5 MB
+ * instead of 12).  The stock tracepoints are always in; besides them
  *   KSM_WITH_ADVISOR  ksm_advisor (Linux 6.9+),
  *   KSM_WITH_PATCHED  the kernel-patch/ tracepoints,
- *   KSM_WITH_FENTRY   fentry/fexit stand-ins for those on stock kernels.
- * User space probes the kernel and loads the variant that fits.
+ *   KSM_WITH_FENTRY   fentry/fexit stand-ins for those on stock kernels that
+ *                     allow trampolines (kernel layouts: core_fixes.bpf.h).
+ * lib/event_source.c looks the names up in the kernel's BTF string table and
+ * loads the variant that fits; a refused fentry load falls back to the rest.
  *
- * The ksm tracepoints fire in ksmd (or in a sysfs writer), not in the page
- * owner's context, so the owner is resolved from the mm argument.
+ * Attribution.  The ksm tracepoints fire in ksmd (or in a sysfs writer), not
+ * in the page owner's context, so the owner is resolved from the mm argument
+ * (mm->owner, or the task seen at ksm_enter), cached for a second per mm.
+ *
+ * Cost.  Events are built on the stack and filtered (pid, cgroup subtree,
+ * kind) before they reach the ring buffer, so a full buffer loses only what
+ * was asked for; the reader is woken only when the buffer is half full.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,13 +43,6 @@ const volatile __u32 targ_tgid = 0;
 const volatile __u64 targ_cgid = 0;	/* cgroup id of the subtree root */
 const volatile __s32 targ_cglevel = -1;	/* its depth below the v2 root */
 const volatile __u32 event_mask = 0;	/* bit per enum ksm_event_kind, 0 = all */
-/*
- * Base of the struct page array, for the fentry fallbacks' folio -> pfn:
- * the x86-64 4-level default, or the vmemmap_base variable when the kernel
- * randomises it (a weak ksym: absent on kernels with a fixed layout).
- */
-const volatile __u64 vmemmap_start = 0xffffea0000000000ULL;
-extern const void vmemmap_base __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -62,31 +73,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct mm_owner);
 } mm_owners SEC(".maps");
-
-#ifdef KSM_WITH_FENTRY
-/* fentry -> fexit hand-over for the fallbacks, keyed by thread id. */
-struct fallback_stash {
-	__u64 node;
-	__u64 kpfn;
-	__u64 count;
-	__u64 reported;	/* a stale verdict already reported the removal */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct fallback_stash);
-} stash SEC(".maps");
-
-/* Counters for remove_all_stable_nodes, per thread (fallback path). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, struct fallback_stash);
-} rasn_stash SEC(".maps");
-#endif
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -386,18 +372,27 @@ int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned
 /* ---- kernel-patch/ tracepoints ---------------------------------------- */
 #ifdef KSM_WITH_PATCHED
 
+/* A stable-node event of a patched tracepoint, its node and kpfn filled. */
+static __always_inline bool node_event(struct ksm_event *e, __u32 kind, void *node,
+				       unsigned long kpfn)
+{
+	if (!ev_init(e, kind, KSM_SRC_TP_PATCHED))
+		return false;
+	e->node = (__u64)node;
+	e->pfn = kpfn;
+	return true;
+}
+
 SEC("tp_btf/ksm_stable_node_insert")
 int BPF_PROG(ksm_stable_node_insert, void *node, void *chain, unsigned long kpfn, int nid)
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_STABLE_NODE_INSERT, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.node = (__u64)node;
-	e.aux[0] = (__u64)chain;
-	e.pfn = kpfn;
-	e.nid = nid;
-	ev_emit_global(&e);
+	if (node_event(&e, KSM_EV_STABLE_NODE_INSERT, node, kpfn)) {
+		e.aux[0] = (__u64)chain;
+		e.nid = nid;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
@@ -407,14 +402,12 @@ int BPF_PROG(ksm_stable_node_remove, void *node, unsigned long kpfn, int nid, in
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.node = (__u64)node;
-	e.pfn = kpfn;
-	e.nid = nid;
-	e.reason = reason;
-	e.aux[0] = rmap_items;
-	ev_emit_global(&e);
+	if (node_event(&e, KSM_EV_STABLE_NODE_REMOVE, node, kpfn)) {
+		e.nid = nid;
+		e.reason = reason;
+		e.aux[0] = rmap_items;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
@@ -423,12 +416,10 @@ int BPF_PROG(ksm_get_folio_stale, void *node, unsigned long kpfn, int reason)
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_GET_FOLIO_STALE, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.node = (__u64)node;
-	e.pfn = kpfn;
-	e.reason = reason;
-	ev_emit_global(&e);
+	if (node_event(&e, KSM_EV_GET_FOLIO_STALE, node, kpfn)) {
+		e.reason = reason;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
@@ -437,12 +428,10 @@ int BPF_PROG(ksm_get_folio_retry, void *node, unsigned long old_kpfn, unsigned l
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_GET_FOLIO_RETRY, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.node = (__u64)node;
-	e.pfn = old_kpfn;
-	e.pfn2 = new_kpfn;
-	ev_emit_global(&e);
+	if (node_event(&e, KSM_EV_GET_FOLIO_RETRY, node, old_kpfn)) {
+		e.pfn2 = new_kpfn;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
@@ -452,14 +441,12 @@ int BPF_PROG(ksm_migrate_folio, void *node, unsigned long old_pfn, unsigned long
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_MIGRATE_FOLIO, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.node = (__u64)node;
-	e.pfn = old_pfn;
-	e.pfn2 = new_pfn;
-	e.nid = old_nid;
-	e.nid2 = new_nid;
-	ev_emit_global(&e);
+	if (node_event(&e, KSM_EV_MIGRATE_FOLIO, node, old_pfn)) {
+		e.pfn2 = new_pfn;
+		e.nid = old_nid;
+		e.nid2 = new_nid;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
@@ -527,51 +514,99 @@ int BPF_PROG(ksm_policy_decision, void *mm, __u64 cgroup_id, __u64 domain, __u32
 
 /* ---- fentry/fexit fallbacks for stock kernels that allow trampolines --- */
 #ifdef KSM_WITH_FENTRY
-
-#define MAPPING_FLAGS	3UL	/* PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE */
-#define MAPPING_KSM	3UL	/* PAGE_MAPPING_KSM */
+#include "core_fixes.bpf.h"
 
 /*
- * fentry arguments are trusted BTF pointers, which the verifier keeps out
- * of arithmetic: copy the value through a helper to get a plain number.
+ * What a fentry saw of a stable node, for its fexit: the node is gone (or
+ * changed) by the time the function returns.  Keyed by thread id: a fentry
+ * and its fexit run in the same thread, and ksmd never nests these calls.
  */
-static __always_inline __u64 ptr_value(const void *p)
-{
-	__u64 v = 0;
+struct node_seen {
+	__u64 node;
+	__u64 kpfn;
+	__u64 rmap_items;
+};
 
-	bpf_probe_read_kernel(&v, sizeof(v), &p);
-	return v;
-}
-
-static __always_inline __u64 folio_to_pfn(struct folio *folio)
-{
-	__u64 base = vmemmap_start;
-
-	if (&vmemmap_base)
-		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
-	return (ptr_value(folio) - base) / bpf_core_type_size(struct page);
-}
+/* ksm_get_folio(): entry -> exit */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct node_seen);
+} get_folio_seen SEC(".maps");
 
 /*
- * The return value of the traced function, wherever it sits: kernel-patch/
- * adds a reason argument to remove_stable_node and remove_all_stable_nodes,
- * so a fixed BPF_PROG signature would read the wrong slot.
+ * remove_stable_node(): entry -> exit, and whether a stale verdict inside it
+ * (ksm_get_folio returned NULL) already reported the node's removal.
  */
-static __always_inline __s64 func_ret(void *ctx)
-{
-	__u64 ret = 0;
+struct remove_seen {
+	struct node_seen n;
+	__u64 reported;
+};
 
-	bpf_get_func_ret(ctx, &ret);
-	return (__s64)ret;
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct remove_seen);
+} remove_seen SEC(".maps");
+
+/* remove_all_stable_nodes(): what its remove_stable_node() calls did. */
+struct remove_all_counts {
+	__u64 removed;
+	__u64 busy;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct remove_all_counts);
+} remove_all_counts SEC(".maps");
+
+static __always_inline __u32 thread_id(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
 }
 
-/* The folio's stable node, or 0 if it is not a KSM folio. */
-static __always_inline __u64 folio_ksm_node(struct folio *folio, bool *is_ksm)
+static __always_inline void node_seen_fill(struct node_seen *n, struct ksm_stable_node *node)
 {
-	__u64 mapping = (__u64)BPF_CORE_READ(folio, mapping);
+	n->node = ptr_value(node);
+	n->kpfn = BPF_CORE_READ(node, kpfn);
+	n->rmap_items = BPF_CORE_READ(node, rmap_hlist_len);
+}
 
-	*is_ksm = (mapping & MAPPING_FLAGS) == MAPPING_KSM;
-	return *is_ksm ? mapping & ~MAPPING_FLAGS : 0;
+/* A stable-node event from what the fentry saw. */
+static __always_inline void emit_node_event(__u32 kind, const struct node_seen *n, __u32 reason)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, kind, KSM_SRC_FENTRY))
+		return;
+	e.node = n->node;
+	e.pfn = n->kpfn;
+	e.reason = reason;
+	if (kind == KSM_EV_STABLE_NODE_REMOVE)
+		e.aux[0] = n->rmap_items;
+	ev_emit_global(&e);
+}
+
+/* remove_all_stable_nodes begin/end, with the counts of its removals. */
+static __always_inline void emit_remove_all(__u32 kind, const struct remove_all_counts *c,
+					    int err)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, kind, KSM_SRC_FENTRY))
+		return;
+	/* the stock function has no reason argument: not more specific than forced */
+	e.reason = KSM_NODE_RM_FORCED;
+	e.err = err;
+	if (c) {
+		e.aux[0] = c->removed;
+		e.aux[1] = c->busy;
+	}
+	ev_emit_global(&e);
 }
 
 SEC("fentry/folio_migrate_ksm")
@@ -592,15 +627,31 @@ int BPF_PROG(fentry_folio_migrate_ksm, struct folio *newfolio, struct folio *fol
 	return 0;
 }
 
+/* What ksm_might_need_to_copy() returned, in the patched tracepoint's terms. */
+static __always_inline void copy_result(struct ksm_event *e, __u64 fv, __u64 rv, bool uptodate)
+{
+	long r = (long)rv;
+
+	if (rv == fv) {
+		e->result = uptodate ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
+	} else if (!rv) {
+		e->result = KSM_COPY_NOMEM;
+	} else if (r < 0 && r >= -4095) {
+		e->result = KSM_COPY_HWPOISON;
+		e->err = r;
+	} else {
+		e->result = KSM_COPY_NEW;
+		e->pfn2 = folio_to_pfn((struct folio *)rv);
+	}
+}
+
 SEC("fexit/ksm_might_need_to_copy")
 int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma)
 {
 	struct ksm_event e;
-	bool is_ksm;
+	bool is_ksm, uptodate;
 	__u64 node = folio_ksm_node(folio, &is_ksm);
-	__u64 fv = ptr_value(folio), rv = func_ret(ctx), flags = 0;
-	long r = (long)rv;
-	bool uptodate;
+	__u64 fv = ptr_value(folio), rv = func_ret(ctx);
 
 	/* Same contract as the patched tracepoint: KSM folios and real copies. */
 	if (!is_ksm && rv == fv)
@@ -608,26 +659,10 @@ int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_s
 	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY))
 		return 0;
 	e.pfn = folio_to_pfn(folio);
-	/*
-	 * The flags word opens struct page and folio in every kernel, typed
-	 * unsigned long in 6.12 and memdesc_flags_t later, which CO-RE will
-	 * not match: read the word at offset 0.  Read after the decision:
-	 * nothing in ksm_might_need_to_copy() changes the source's PG_uptodate.
-	 */
-	bpf_probe_read_kernel(&flags, sizeof(flags), folio);
-	uptodate = (flags >> bpf_core_enum_value(enum pageflags, PG_uptodate)) & 1;
+	/* nothing in ksm_might_need_to_copy() changes the source's PG_uptodate */
+	uptodate = folio_test_uptodate_word(folio);
 	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | (uptodate ? KSM_COPY_F_UPTODATE : 0);
-	if (rv == fv) {
-		e.result = uptodate ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
-	} else if (!rv) {
-		e.result = KSM_COPY_NOMEM;
-	} else if (r < 0 && r >= -4095) {
-		e.result = KSM_COPY_HWPOISON;
-		e.err = r;
-	} else {
-		e.result = KSM_COPY_NEW;
-		e.pfn2 = folio_to_pfn((struct folio *)rv);
-	}
+	copy_result(&e, fv, rv, uptodate);
 	if (!is_ksm)
 		e.reason = KSM_COPY_ANON_VMA;
 	else if (!node)
@@ -643,65 +678,47 @@ int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_s
 SEC("fentry/ksm_get_folio")
 int BPF_PROG(fentry_ksm_get_folio, struct ksm_stable_node *node)
 {
-	struct fallback_stash st = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct node_seen n;
+	__u32 tid = thread_id();
 
-	st.node = ptr_value(node);
-	st.kpfn = BPF_CORE_READ(node, kpfn);
-	st.count = BPF_CORE_READ(node, rmap_hlist_len);
-	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	node_seen_fill(&n, node);
+	bpf_map_update_elem(&get_folio_seen, &tid, &n, BPF_ANY);
 	return 0;
 }
 
 SEC("fexit/ksm_get_folio")
 int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node)
 {
-	__s64 ret = func_ret(ctx);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &tid);
-	struct ksm_event e;
+	__u32 tid = thread_id();
+	struct node_seen *n = bpf_map_lookup_elem(&get_folio_seen, &tid);
+	struct remove_seen *rs;
 
-	if (!st)
+	if (!n)
 		return 0;
 	/*
 	 * NULL is the stale verdict (ERR_PTR(-EBUSY) a failed trylock), and
 	 * ksm_get_folio has then removed the node from the tree: report both,
 	 * as the patched kernel does, and tell remove_stable_node's exit.
 	 */
-	if (!ret && st->node == ptr_value(node)) {
-		__u32 rkey = tid | 0x80000000u;
-		struct fallback_stash *rs = bpf_map_lookup_elem(&stash, &rkey);
-
+	if (!func_ret(ctx) && n->node == ptr_value(node)) {
+		rs = bpf_map_lookup_elem(&remove_seen, &tid);
 		if (rs)
 			rs->reported = 1;
-		if (ev_init(&e, KSM_EV_GET_FOLIO_STALE, KSM_SRC_FENTRY)) {
-			e.node = st->node;
-			e.pfn = st->kpfn;
-			e.reason = KSM_STALE_UNKNOWN;
-			ev_emit_global(&e);
-		}
-		if (ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY)) {
-			e.node = st->node;
-			e.pfn = st->kpfn;
-			e.aux[0] = st->count;
-			e.reason = KSM_NODE_RM_STALE;
-			ev_emit_global(&e);
-		}
+		emit_node_event(KSM_EV_GET_FOLIO_STALE, n, KSM_STALE_UNKNOWN);
+		emit_node_event(KSM_EV_STABLE_NODE_REMOVE, n, KSM_NODE_RM_STALE);
 	}
-	bpf_map_delete_elem(&stash, &tid);
+	bpf_map_delete_elem(&get_folio_seen, &tid);
 	return 0;
 }
 
 SEC("fentry/remove_stable_node")
 int BPF_PROG(fentry_remove_stable_node, struct ksm_stable_node *node)
 {
-	struct fallback_stash st = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid() | 0x80000000u;
+	struct remove_seen rs = {};
+	__u32 tid = thread_id();
 
-	st.node = ptr_value(node);
-	st.kpfn = BPF_CORE_READ(node, kpfn);
-	st.count = BPF_CORE_READ(node, rmap_hlist_len);
-	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	node_seen_fill(&rs.n, node);
+	bpf_map_update_elem(&remove_seen, &tid, &rs, BPF_ANY);
 	return 0;
 }
 
@@ -709,66 +726,43 @@ SEC("fexit/remove_stable_node")
 int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node)
 {
 	__s64 ret = func_ret(ctx);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u32 key = tid | 0x80000000u;
-	struct fallback_stash *st = bpf_map_lookup_elem(&stash, &key);
-	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
-	struct ksm_event e;
+	__u32 tid = thread_id();
+	struct remove_seen *rs = bpf_map_lookup_elem(&remove_seen, &tid);
+	struct remove_all_counts *c = bpf_map_lookup_elem(&remove_all_counts, &tid);
 
-	if (rs) {
+	if (c) {
 		if (ret)
-			rs->count++;	/* busy */
+			c->busy++;
 		else
-			rs->kpfn++;	/* removed */
+			c->removed++;
 	}
-	if (!st)
+	if (!rs)
 		return 0;
-	if (!ret && !st->reported) {
-		if (ev_init(&e, KSM_EV_STABLE_NODE_REMOVE, KSM_SRC_FENTRY)) {
-			e.node = st->node;
-			e.pfn = st->kpfn;
-			e.aux[0] = st->count;
-			e.reason = KSM_NODE_RM_FORCED;
-			ev_emit_global(&e);
-		}
-	}
-	bpf_map_delete_elem(&stash, &key);
+	if (!ret && !rs->reported)
+		emit_node_event(KSM_EV_STABLE_NODE_REMOVE, &rs->n, KSM_NODE_RM_FORCED);
+	bpf_map_delete_elem(&remove_seen, &tid);
 	return 0;
 }
 
 SEC("fentry/remove_all_stable_nodes")
 int BPF_PROG(fentry_remove_all_stable_nodes)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct fallback_stash st = {};
-	struct ksm_event e;
+	struct remove_all_counts c = {};
+	__u32 tid = thread_id();
 
-	bpf_map_update_elem(&rasn_stash, &tid, &st, BPF_ANY);
-	if (ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_FENTRY)) {
-		e.reason = KSM_NODE_RM_FORCED;
-		ev_emit_global(&e);
-	}
+	bpf_map_update_elem(&remove_all_counts, &tid, &c, BPF_ANY);
+	emit_remove_all(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, NULL, 0);
 	return 0;
 }
 
 SEC("fexit/remove_all_stable_nodes")
 int BPF_PROG(fexit_remove_all_stable_nodes)
 {
-	__s64 ret = func_ret(ctx);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct fallback_stash *rs = bpf_map_lookup_elem(&rasn_stash, &tid);
-	struct ksm_event e;
+	__u32 tid = thread_id();
 
-	if (ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_FENTRY)) {
-		e.reason = KSM_NODE_RM_FORCED;
-		e.err = ret;
-		if (rs) {
-			e.aux[0] = rs->kpfn;
-			e.aux[1] = rs->count;
-		}
-		ev_emit_global(&e);
-	}
-	bpf_map_delete_elem(&rasn_stash, &tid);
+	emit_remove_all(KSM_EV_REMOVE_ALL_STABLE_NODES_END,
+			bpf_map_lookup_elem(&remove_all_counts, &tid), func_ret(ctx));
+	bpf_map_delete_elem(&remove_all_counts, &tid);
 	return 0;
 }
 #endif /* KSM_WITH_FENTRY */

@@ -7,6 +7,7 @@
  *
  * The reason/result enums mirror the values the kernel-patch/ series puts in
  * include/trace/events/ksm.h; keep both in step (the VM suite checks them).
+ * The event kinds and what each fills: ksm_event_kinds.h.
  */
 #ifndef KSM_EVENT_H
 #define KSM_EVENT_H
@@ -19,39 +20,20 @@
 
 #define KSM_COMM_LEN 16
 
-/* One kind per probe point; names (ksm_event_name()) drop the ksm_ prefix. */
+#include "ksm_event_kinds.h"
+
+/* One kind per row of KSM_EVENT_KINDS (ksm_event_kinds.h says what each fills). */
+#define KSM_EV_ENUM_ENTRY(ID, ...) KSM_EV_##ID,
 enum ksm_event_kind {
 	KSM_EV_NONE = 0,
-	/* stock tracepoints (include/trace/events/ksm.h in any 6.x kernel) */
-	KSM_EV_START_SCAN,		/* aux[0] seq, aux[1] rmap_entries */
-	KSM_EV_STOP_SCAN,		/* aux[0] seq, aux[1] rmap_entries */
-	KSM_EV_ENTER,			/* mm */
-	KSM_EV_EXIT,			/* mm */
-	KSM_EV_MERGE_ONE_PAGE,		/* pfn, mm, err */
-	KSM_EV_MERGE_WITH_KSM_PAGE,	/* pfn, mm, err, aux[0] 1 if into an existing KSM page */
-	KSM_EV_REMOVE_KSM_PAGE,		/* pfn */
-	KSM_EV_REMOVE_RMAP_ITEM,	/* pfn, mm */
-	KSM_EV_ADVISOR,			/* aux[0] scan_time, aux[1] pages_to_scan, aux[2] cpu% */
-	/* tracepoints added by kernel-patch/ (or emulated by fentry/fexit fallbacks) */
-	KSM_EV_STABLE_NODE_INSERT,	/* node, pfn, nid, aux[0] chain head or 0 */
-	KSM_EV_STABLE_NODE_REMOVE,	/* node, pfn, nid, reason, aux[0] rmap items left */
-	KSM_EV_GET_FOLIO_STALE,		/* node, pfn, reason */
-	KSM_EV_GET_FOLIO_RETRY,		/* node, pfn old kpfn, pfn2 new kpfn */
-	KSM_EV_MIGRATE_FOLIO,		/* node, pfn old, pfn2 new, nid old, nid2 new */
-	KSM_EV_SWAPIN_COPY,		/* pfn, pfn2 copy (0 if none), mm, reason, result,
-					 * aux[0] KSM_COPY_F_* */
-	KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN,	/* reason */
-	KSM_EV_REMOVE_ALL_STABLE_NODES_END,	/* reason, aux[0] removed, aux[1] busy, err */
-	/*
-	 * ksm_policy_decision (kernel-patch/ 0009): one per mm per scan round
-	 * while a ksm_bpf_ops policy is attached. mm, aux[0] merge domain
-	 * (0 default, KSM_POLICY_DOMAIN_NEVER never), aux[1] scan weight,
-	 * aux[2] the cgroup id the policy was shown (cgroup_id is the owner's,
-	 * as for every event; the two differ only if the owner moved).
-	 */
-	KSM_EV_POLICY_DECISION,
+	KSM_EVENT_KINDS(KSM_EV_ENUM_ENTRY)
 	KSM_EV_MAX,
 };
+#undef KSM_EV_ENUM_ENTRY
+
+/* A kind's bit in event masks (the -e filter, probe coverage). */
+#define KSM_EV_BIT(ID) (1u << KSM_EV_##ID)
+_Static_assert(KSM_EV_MAX <= 32, "event masks are 32 bits: widen them first");
 
 /* The merge domain that means "never merge" (KSM_BPF_DOMAIN_NEVER). */
 #ifndef KSM_POLICY_DOMAIN_NEVER
@@ -122,7 +104,7 @@ struct ksm_event {
 	__u64 pfn;		/* page frame; the node's kpfn for stable-node events */
 	__u64 pfn2;		/* second pfn: migration target, copy, new kpfn */
 	__u64 node;		/* ksm_stable_node address: identity only */
-	__u64 aux[3];		/* kind-specific, see enum ksm_event_kind */
+	__u64 aux[3];		/* kind-specific: the F() columns of ksm_event_kinds.h */
 	__u32 kind;		/* enum ksm_event_kind */
 	__u32 source;		/* enum ksm_event_source */
 	__u32 pid;		/* tgid owning mm, 0 if unknown */
@@ -135,6 +117,8 @@ struct ksm_event {
 	__u32 __pad;
 	char comm[KSM_COMM_LEN];
 };
+
+_Static_assert(sizeof(struct ksm_event) == 128, "the ring buffer record is 128 bytes");
 
 /* Indexes into the per-CPU "stats" array map. */
 enum ksm_stat_idx {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,177 +8,91 @@
 
 #include "event_fmt.h"
 
-static const char *const event_names[KSM_EV_MAX] = {
-	[KSM_EV_START_SCAN] = "start_scan",
-	[KSM_EV_STOP_SCAN] = "stop_scan",
-	[KSM_EV_ENTER] = "enter",
-	[KSM_EV_EXIT] = "exit",
-	[KSM_EV_MERGE_ONE_PAGE] = "merge_one_page",
-	[KSM_EV_MERGE_WITH_KSM_PAGE] = "merge_with_ksm_page",
-	[KSM_EV_REMOVE_KSM_PAGE] = "remove_ksm_page",
-	[KSM_EV_REMOVE_RMAP_ITEM] = "remove_rmap_item",
-	[KSM_EV_ADVISOR] = "advisor",
-	[KSM_EV_STABLE_NODE_INSERT] = "stable_node_insert",
-	[KSM_EV_STABLE_NODE_REMOVE] = "stable_node_remove",
-	[KSM_EV_GET_FOLIO_STALE] = "get_folio_stale",
-	[KSM_EV_GET_FOLIO_RETRY] = "get_folio_retry",
-	[KSM_EV_MIGRATE_FOLIO] = "migrate_folio",
-	[KSM_EV_SWAPIN_COPY] = "swapin_copy",
-	[KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN] = "remove_all_stable_nodes_begin",
-	[KSM_EV_REMOVE_ALL_STABLE_NODES_END] = "remove_all_stable_nodes_end",
-	[KSM_EV_POLICY_DECISION] = "policy_decision",
-};
-
-static const char *const node_rm_reasons[KSM_NODE_RM_MAX] = {
-	"stale", "forced", "unmerge", "merge_across_nodes", "max_page_sharing",
-	"hotremove", "chain_prune",
-};
-
-static const char *const stale_reasons[KSM_STALE_MAX] = {
-	"mapping", "freed", "mapping_after_get", "mapping_after_lock", "unknown",
-};
-
-static const char *const copy_reasons[KSM_COPY_MAX] = {
-	"none", "anon_vma", "no_stable_node", "unmerge", "unknown",
-};
-
-static const char *const copy_results[KSM_COPY_RESULT_MAX] = {
-	"same", "new", "not_uptodate", "hwpoison", "nomem",
-};
-
-static const char *const source_names[] = { "tracepoint", "tracepoint_patched", "fentry" };
-
-const char *ksm_event_name(unsigned int kind)
+/* Does the kind fill this common field (KSM_EVF_*)? */
+static bool has_flag(unsigned int kind, unsigned int flag)
 {
-	return kind < KSM_EV_MAX ? event_names[kind] : NULL;
+	const struct ksm_kind_info *k = ksm_kind(kind);
+
+	return k && (k->flags & flag);
 }
 
-unsigned int ksm_event_by_name(const char *name)
+/* Append " text" to buf at *off, never past len. */
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(char *buf, size_t len, size_t *off, const char *fmt, ...)
 {
-	if (!strncmp(name, "ksm_", 4))
-		name += 4;
-	for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-		if (!strcmp(event_names[k], name))
-			return k;
-	return KSM_EV_NONE;
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	if (*off)
+		buf[(*off)++] = ' ';
+	buf[*off] = '\0';
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	*off = n < 0 ? *off : *off + (size_t)n;
+	if (*off >= len)
+		*off = len - 1;
 }
 
-int ksm_event_parse_list(const char *list, uint32_t *mask, const char **bad)
+static void aux_text(const struct ksm_aux_field *f, __u64 v, char *buf, size_t len, size_t *off)
 {
-	static char copy[512];
-	char *save = NULL, *tok;
-
-	*mask = 0;
-	snprintf(copy, sizeof(copy), "%s", list);
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		unsigned int k = ksm_event_by_name(tok);
-
-		if (k == KSM_EV_NONE) {
-			*bad = tok;
-			return -EINVAL;
-		}
-		*mask |= 1u << k;
-	}
-	if (!*mask) {
-		*bad = list;
-		return -EINVAL;
-	}
-	return 0;
-}
-
-const char *ksm_source_name(unsigned int source)
-{
-	return source < sizeof(source_names) / sizeof(source_names[0]) ? source_names[source] :
-									  "unknown";
-}
-
-const char *ksm_reason_name(unsigned int kind, unsigned int reason)
-{
-	switch (kind) {
-	case KSM_EV_STABLE_NODE_REMOVE:
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN:
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
-		return reason < KSM_NODE_RM_MAX ? node_rm_reasons[reason] : "unknown";
-	case KSM_EV_GET_FOLIO_STALE:
-		return reason < KSM_STALE_MAX ? stale_reasons[reason] : "unknown";
-	case KSM_EV_SWAPIN_COPY:
-		return reason < KSM_COPY_MAX ? copy_reasons[reason] : "unknown";
+	if (!f->key || !f->label[0])
+		return;
+	switch (f->type) {
+	case KSM_AUX_BOOL_NEW:
+		if (!v)
+			add(buf, len, off, "%s", f->label);
+		break;
+	case KSM_AUX_PTR:
+		if (v)
+			add(buf, len, off, "%s", f->label);
+		break;
+	case KSM_AUX_NS_MS:
+		add(buf, len, off, "%s=%llums", f->label, v / 1000000);
+		break;
+	case KSM_AUX_PCT:
+		add(buf, len, off, "%s=%llu%%", f->label, v);
+		break;
+	case KSM_AUX_UPTODATE:
+		if ((v & KSM_COPY_F_UPTODATE_KNOWN) && !(v & KSM_COPY_F_UPTODATE))
+			add(buf, len, off, "!%s", f->label);
+		break;
+	case KSM_AUX_DOMAIN:
+		if (v && v != KSM_POLICY_DOMAIN_NEVER)
+			add(buf, len, off, "isolate:%llu", v);
+		else
+			add(buf, len, off, "%s", ksm_policy_decision_name(v));
+		break;
 	default:
-		return NULL;
+		add(buf, len, off, "%s=%llu", f->label, v);
 	}
-}
-
-const char *ksm_result_name(unsigned int kind, unsigned int result)
-{
-	if (kind != KSM_EV_SWAPIN_COPY)
-		return NULL;
-	return result < KSM_COPY_RESULT_MAX ? copy_results[result] : "unknown";
-}
-
-bool ksm_event_has_err(unsigned int kind)
-{
-	return kind == KSM_EV_MERGE_ONE_PAGE || kind == KSM_EV_MERGE_WITH_KSM_PAGE ||
-	       kind == KSM_EV_REMOVE_ALL_STABLE_NODES_END || kind == KSM_EV_SWAPIN_COPY;
-}
-
-/* Does this kind carry a page's pfn (rather than nothing)? */
-static bool has_pfn(unsigned int kind)
-{
-	return kind != KSM_EV_START_SCAN && kind != KSM_EV_STOP_SCAN && kind != KSM_EV_ENTER &&
-	       kind != KSM_EV_EXIT && kind != KSM_EV_ADVISOR &&
-	       kind != KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN &&
-	       kind != KSM_EV_REMOVE_ALL_STABLE_NODES_END && kind != KSM_EV_POLICY_DECISION;
-}
-
-/* What a policy decision means: "deny", "isolate" or "allow". */
-const char *ksm_policy_decision_name(__u64 domain, __u64 weight)
-{
-	if (domain == KSM_POLICY_DOMAIN_NEVER)
-		return "deny";
-	return domain ? "isolate" : "allow";
 }
 
 int ksm_event_detail(const struct ksm_event *e, char *buf, size_t len)
 {
-	switch (e->kind) {
-	case KSM_EV_START_SCAN:
-	case KSM_EV_STOP_SCAN:
-		return snprintf(buf, len, "seq=%llu rmap=%llu", e->aux[0], e->aux[1]);
-	case KSM_EV_MERGE_ONE_PAGE:
-		return snprintf(buf, len, "err=%d", e->err);
-	case KSM_EV_MERGE_WITH_KSM_PAGE:
-		return snprintf(buf, len, "err=%d%s", e->err, e->aux[0] ? "" : " new");
-	case KSM_EV_ADVISOR:
-		return snprintf(buf, len, "scan=%llums pages=%llu cpu=%llu%%",
-				e->aux[0] / 1000000, e->aux[1], e->aux[2]);
-	case KSM_EV_STABLE_NODE_INSERT:
-		return snprintf(buf, len, "%s", e->aux[0] ? "dup" : "");
-	case KSM_EV_STABLE_NODE_REMOVE:
-		return snprintf(buf, len, "%s rmap=%llu", ksm_reason_name(e->kind, e->reason),
-				e->aux[0]);
-	case KSM_EV_GET_FOLIO_STALE:
-		return snprintf(buf, len, "%s", ksm_reason_name(e->kind, e->reason));
-	case KSM_EV_GET_FOLIO_RETRY:
-		return snprintf(buf, len, "->%llx", e->pfn2);
-	case KSM_EV_MIGRATE_FOLIO:
-		return snprintf(buf, len, "->%llx n%d", e->pfn2, e->nid2);
-	case KSM_EV_SWAPIN_COPY:
-		return snprintf(buf, len, "%s %s", ksm_reason_name(e->kind, e->reason),
-				ksm_result_name(e->kind, e->result));
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN:
-		return snprintf(buf, len, "%s", ksm_reason_name(e->kind, e->reason));
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
-		return snprintf(buf, len, "rm=%llu busy=%llu err=%d", e->aux[0],
-				e->aux[1], e->err);
-	case KSM_EV_POLICY_DECISION:
-		if (e->aux[0] == KSM_POLICY_DOMAIN_NEVER || !e->aux[0])
-			return snprintf(buf, len, "%s w=%llu",
-					ksm_policy_decision_name(e->aux[0], e->aux[1]), e->aux[1]);
-		return snprintf(buf, len, "isolate:%llu w=%llu", e->aux[0], e->aux[1]);
-	default:
-		buf[0] = '\0';
+	const struct ksm_kind_info *k = ksm_kind(e->kind);
+	const char *r;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!k || !len)
 		return 0;
-	}
+	if ((r = ksm_reason_name(e->kind, e->reason)))
+		add(buf, len, &off, "%s", r);
+	if ((r = ksm_result_name(e->kind, e->result)))
+		add(buf, len, &off, "%s", r);
+	if ((k->flags & KSM_EVF_ERR) && e->err)
+		add(buf, len, &off, "err=%d", e->err);
+	if ((k->flags & KSM_EVF_PFN2) && e->pfn2)
+		add(buf, len, &off, "->%llx", e->pfn2);
+	if ((k->flags & KSM_EVF_NID2) && e->nid2 >= 0)
+		add(buf, len, &off, "n%d", e->nid2);
+	for (int i = 0; i < 3; i++)
+		aux_text(&k->aux[i], e->aux[i], buf, len, &off);
+	return (int)off;
 }
 
 void ksm_event_print_header(FILE *out, const struct ksm_fmt_opts *o)
@@ -203,7 +118,7 @@ void ksm_event_print_text(FILE *out, const struct ksm_event *e, const struct ksm
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 		fprintf(out, "%-8s ", ts);
 	}
-	if (has_pfn(e->kind))
+	if (has_flag(e->kind, KSM_EVF_PFN))
 		snprintf(pfn, sizeof(pfn), "%llx", e->pfn);
 	if (e->nid >= 0)
 		snprintf(nid, sizeof(nid), "%d", e->nid);
@@ -223,15 +138,44 @@ static json_t *hex(__u64 v)
 	return json_string(buf);
 }
 
+static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
+{
+	json_t *j;
+
+	if (!f->key)
+		return;
+	switch (f->type) {
+	case KSM_AUX_BOOL_NEW:
+		j = json_boolean(v);
+		break;
+	case KSM_AUX_PTR:
+		j = v ? hex(v) : json_null();
+		break;
+	case KSM_AUX_UPTODATE:
+		j = v & KSM_COPY_F_UPTODATE_KNOWN ? json_boolean(v & KSM_COPY_F_UPTODATE) :
+						    json_null();
+		break;
+	case KSM_AUX_DOMAIN:
+		json_object_set_new(o, "decision", json_string(ksm_policy_decision_name(v)));
+		/* never is null: 2^64-1 does not fit a JSON integer */
+		j = v == KSM_POLICY_DOMAIN_NEVER ? json_null() : json_integer((json_int_t)v);
+		break;
+	default:
+		j = json_integer((json_int_t)v);
+	}
+	json_object_set_new(o, f->key, j);
+}
+
 json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 {
+	const struct ksm_kind_info *k = ksm_kind(e->kind);
 	json_t *o = json_object();
 	const char *r;
 
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "ts_ns", json_integer((json_int_t)e->ts_ns));
-	json_object_set_new(o, "event", json_string(ksm_event_name(e->kind) ?: "unknown"));
+	json_object_set_new(o, "event", json_string(k ? k->name : "unknown"));
 	json_object_set_new(o, "source", json_string(ksm_source_name(e->source)));
 	json_object_set_new(o, "cpu", json_integer(e->cpu));
 	json_object_set_new(o, "pid", json_integer(e->pid));
@@ -239,83 +183,33 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 						sizeof(e->comm))) : json_null());
 	json_object_set_new(o, "cgroup_id", json_integer((json_int_t)e->cgroup_id));
 	json_object_set_new(o, "cgroup", cgroup ? json_string(cgroup) : json_null());
-	json_object_set_new(o, "pfn", has_pfn(e->kind) ? json_integer((json_int_t)e->pfn) :
-							 json_null());
+	/* A fixed schema: pfn and err are null where the kind has none. */
+	json_object_set_new(o, "pfn", has_flag(e->kind, KSM_EVF_PFN) ?
+					      json_integer((json_int_t)e->pfn) : json_null());
 	json_object_set_new(o, "nid", e->nid >= 0 ? json_integer(e->nid) : json_null());
-	/* A fixed schema: err is null where the tracepoint has none. */
-	json_object_set_new(o, "err", ksm_event_has_err(e->kind) ? json_integer(e->err) :
-								   json_null());
+	json_object_set_new(o, "err", has_flag(e->kind, KSM_EVF_ERR) ? json_integer(e->err) :
+									json_null());
 	if (e->mm)
 		json_object_set_new(o, "mm", hex(e->mm));
 	if (e->node)
 		json_object_set_new(o, "node", hex(e->node));
-	r = ksm_reason_name(e->kind, e->reason);
-	if (r)
+	if ((r = ksm_reason_name(e->kind, e->reason)))
 		json_object_set_new(o, "reason", json_string(r));
-	r = ksm_result_name(e->kind, e->result);
-	if (r)
+	if ((r = ksm_result_name(e->kind, e->result)))
 		json_object_set_new(o, "result", json_string(r));
-
-	switch (e->kind) {
-	case KSM_EV_START_SCAN:
-	case KSM_EV_STOP_SCAN:
-		json_object_set_new(o, "seq", json_integer((json_int_t)e->aux[0]));
-		json_object_set_new(o, "rmap_entries", json_integer((json_int_t)e->aux[1]));
-		break;
-	case KSM_EV_MERGE_WITH_KSM_PAGE:
-		json_object_set_new(o, "into_ksm_page", json_boolean(e->aux[0]));
-		break;
-	case KSM_EV_ADVISOR:
-		json_object_set_new(o, "scan_time_ns", json_integer((json_int_t)e->aux[0]));
-		json_object_set_new(o, "pages_to_scan", json_integer((json_int_t)e->aux[1]));
-		json_object_set_new(o, "cpu_percent", json_integer((json_int_t)e->aux[2]));
-		break;
-	case KSM_EV_STABLE_NODE_INSERT:
-		json_object_set_new(o, "chain", e->aux[0] ? hex(e->aux[0]) : json_null());
-		break;
-	case KSM_EV_STABLE_NODE_REMOVE:
-		json_object_set_new(o, "rmap_items", json_integer((json_int_t)e->aux[0]));
-		break;
-	case KSM_EV_GET_FOLIO_RETRY:
+	if (!k)
+		return o;
+	if (k->flags & KSM_EVF_PFN2)
 		json_object_set_new(o, "new_pfn", json_integer((json_int_t)e->pfn2));
-		break;
-	case KSM_EV_MIGRATE_FOLIO:
-	case KSM_EV_SWAPIN_COPY:
-		json_object_set_new(o, "new_pfn", json_integer((json_int_t)e->pfn2));
+	if (k->flags & KSM_EVF_NID2)
 		json_object_set_new(o, "new_nid", e->nid2 >= 0 ? json_integer(e->nid2) :
 								 json_null());
-		if (e->kind == KSM_EV_SWAPIN_COPY)
-			json_object_set_new(o, "src_uptodate",
-					    e->aux[0] & KSM_COPY_F_UPTODATE_KNOWN ?
-						    json_boolean(e->aux[0] & KSM_COPY_F_UPTODATE) :
-						    json_null());
-		break;
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
-		json_object_set_new(o, "removed", json_integer((json_int_t)e->aux[0]));
-		json_object_set_new(o, "busy", json_integer((json_int_t)e->aux[1]));
-		break;
-	case KSM_EV_POLICY_DECISION:
-		json_object_set_new(o, "decision",
-				    json_string(ksm_policy_decision_name(e->aux[0], e->aux[1])));
-		/* never is null: 2^64-1 does not fit a JSON integer */
-		json_object_set_new(o, "domain", e->aux[0] == KSM_POLICY_DOMAIN_NEVER ?
-					 json_null() : json_integer((json_int_t)e->aux[0]));
-		json_object_set_new(o, "weight", json_integer((json_int_t)e->aux[1]));
-		json_object_set_new(o, "policy_cgroup_id", json_integer((json_int_t)e->aux[2]));
-		break;
-	}
+	for (int i = 0; i < 3; i++)
+		aux_to_json(o, &k->aux[i], e->aux[i]);
 	return o;
 }
 
 /* ---- reading back ---------------------------------------------------- */
-
-static int name_index(const char *const *names, unsigned int n, const char *s)
-{
-	for (unsigned int i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
-			return (int)i;
-	return -1;
-}
 
 static bool get_u64(const json_t *obj, const char *key, __u64 *v)
 {
@@ -341,31 +235,38 @@ static void get_nid(const json_t *obj, const char *key, int32_t *nid)
 	*nid = json_is_integer(j) ? (int32_t)json_integer_value(j) : -1;
 }
 
-int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_t err_len)
+static void aux_from_json(const json_t *obj, const struct ksm_aux_field *f, __u64 *v)
 {
-	const char *name, *s;
+	json_t *j;
+
+	if (!f->key)
+		return;
+	j = json_object_get(obj, f->key);
+	switch (f->type) {
+	case KSM_AUX_BOOL_NEW:
+		*v = json_is_true(j);
+		break;
+	case KSM_AUX_UPTODATE:
+		/* true, false, or null / absent (the source could not tell) */
+		if (json_is_boolean(j))
+			*v = KSM_COPY_F_UPTODATE_KNOWN | (json_is_true(j) ? KSM_COPY_F_UPTODATE : 0);
+		break;
+	case KSM_AUX_DOMAIN:
+		if (!get_u64(obj, f->key, v))
+			*v = KSM_POLICY_DOMAIN_NEVER;
+		break;
+	default:
+		get_u64(obj, f->key, v);
+	}
+}
+
+/* The common fields every line may have; absent ones keep their defaults. */
+static void common_from_json(const json_t *obj, struct ksm_event *e)
+{
+	const char *s;
 	__u64 v;
 	int idx;
 
-	memset(e, 0, sizeof(*e));
-	if (!json_is_object(obj)) {
-		snprintf(err, err_len, "not a JSON object");
-		return -EINVAL;
-	}
-	name = json_string_value(json_object_get(obj, "event"));
-	if (!name) {
-		snprintf(err, err_len, "missing \"event\"");
-		return -EINVAL;
-	}
-	e->kind = ksm_event_by_name(name);
-	if (e->kind == KSM_EV_NONE) {
-		snprintf(err, err_len, "unknown event \"%s\"", name);
-		return -EINVAL;
-	}
-	if (!get_u64(obj, "ts_ns", &e->ts_ns)) {
-		snprintf(err, err_len, "missing or bad \"ts_ns\"");
-		return -EINVAL;
-	}
 	if (get_u64(obj, "pid", &v))
 		e->pid = (uint32_t)v;
 	if (get_u64(obj, "cpu", &v))
@@ -383,75 +284,66 @@ int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_
 	if (s)
 		snprintf(e->comm, sizeof(e->comm), "%s", s);
 	s = json_string_value(json_object_get(obj, "source"));
-	if (s && (idx = name_index(source_names, 3, s)) >= 0)
+	if (s && (idx = ksm_source_by_name(s)) >= 0)
 		e->source = idx;
+}
 
-	s = json_string_value(json_object_get(obj, "reason"));
+/* reason and result by name, as the kind's enums spell them. */
+static int enums_from_json(const json_t *obj, struct ksm_event *e, char *err, size_t err_len)
+{
+	const char *s = json_string_value(json_object_get(obj, "reason"));
+	int idx;
+
 	if (s) {
-		switch (e->kind) {
-		case KSM_EV_GET_FOLIO_STALE:
-			idx = name_index(stale_reasons, KSM_STALE_MAX, s);
-			break;
-		case KSM_EV_SWAPIN_COPY:
-			idx = name_index(copy_reasons, KSM_COPY_MAX, s);
-			break;
-		default:
-			idx = name_index(node_rm_reasons, KSM_NODE_RM_MAX, s);
-		}
+		idx = ksm_reason_by_name(e->kind, s);
 		if (idx < 0) {
-			snprintf(err, err_len, "unknown reason \"%s\" for %s", s, name);
+			snprintf(err, err_len, "unknown reason \"%s\" for %s", s,
+				 ksm_event_name(e->kind));
 			return -EINVAL;
 		}
 		e->reason = idx;
 	}
 	s = json_string_value(json_object_get(obj, "result"));
 	if (s) {
-		idx = name_index(copy_results, KSM_COPY_RESULT_MAX, s);
+		idx = ksm_result_by_name(e->kind, s);
 		if (idx < 0) {
 			snprintf(err, err_len, "unknown result \"%s\"", s);
 			return -EINVAL;
 		}
 		e->result = idx;
 	}
-	switch (e->kind) {
-	case KSM_EV_START_SCAN:
-	case KSM_EV_STOP_SCAN:
-		get_u64(obj, "seq", &e->aux[0]);
-		get_u64(obj, "rmap_entries", &e->aux[1]);
-		break;
-	case KSM_EV_MERGE_WITH_KSM_PAGE:
-		e->aux[0] = json_is_true(json_object_get(obj, "into_ksm_page"));
-		break;
-	case KSM_EV_ADVISOR:
-		get_u64(obj, "scan_time_ns", &e->aux[0]);
-		get_u64(obj, "pages_to_scan", &e->aux[1]);
-		get_u64(obj, "cpu_percent", &e->aux[2]);
-		break;
-	case KSM_EV_STABLE_NODE_INSERT:
-		get_u64(obj, "chain", &e->aux[0]);
-		break;
-	case KSM_EV_STABLE_NODE_REMOVE:
-		get_u64(obj, "rmap_items", &e->aux[0]);
-		break;
-	case KSM_EV_REMOVE_ALL_STABLE_NODES_END:
-		get_u64(obj, "removed", &e->aux[0]);
-		get_u64(obj, "busy", &e->aux[1]);
-		break;
-	case KSM_EV_SWAPIN_COPY: {
-		/* true, false, or null / absent (the source could not tell) */
-		json_t *u = json_object_get(obj, "src_uptodate");
+	return 0;
+}
 
-		if (json_is_boolean(u))
-			e->aux[0] = KSM_COPY_F_UPTODATE_KNOWN |
-				    (json_is_true(u) ? KSM_COPY_F_UPTODATE : 0);
-		break;
+int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_t err_len)
+{
+	const struct ksm_kind_info *k;
+	const char *name;
+
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(obj)) {
+		snprintf(err, err_len, "not a JSON object");
+		return -EINVAL;
 	}
-	case KSM_EV_POLICY_DECISION:
-		if (!get_u64(obj, "domain", &e->aux[0]))
-			e->aux[0] = KSM_POLICY_DOMAIN_NEVER;
-		get_u64(obj, "weight", &e->aux[1]);
-		get_u64(obj, "policy_cgroup_id", &e->aux[2]);
-		break;
+	name = json_string_value(json_object_get(obj, "event"));
+	if (!name) {
+		snprintf(err, err_len, "missing \"event\"");
+		return -EINVAL;
 	}
+	e->kind = ksm_event_by_name(name);
+	k = ksm_kind(e->kind);
+	if (!k) {
+		snprintf(err, err_len, "unknown event \"%s\"", name);
+		return -EINVAL;
+	}
+	if (!get_u64(obj, "ts_ns", &e->ts_ns)) {
+		snprintf(err, err_len, "missing or bad \"ts_ns\"");
+		return -EINVAL;
+	}
+	common_from_json(obj, e);
+	if (enums_from_json(obj, e, err, err_len))
+		return -EINVAL;
+	for (int i = 0; i < 3; i++)
+		aux_from_json(obj, &k->aux[i], &e->aux[i]);
 	return 0;
 }

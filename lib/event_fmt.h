@@ -9,24 +9,8 @@
 
 #include <jansson.h>
 
+#include "event_kinds.h"
 #include "ksm_event.h"
-
-/* Event name without the ksm_ prefix ("merge_with_ksm_page"), NULL if bad. */
-const char *ksm_event_name(unsigned int kind);
-/* Kind by name (with or without "ksm_"); KSM_EV_NONE if unknown. */
-unsigned int ksm_event_by_name(const char *name);
-/*
- * Parse "a,b,c" into a bit mask of kinds. On an unknown name returns -EINVAL
- * and points *bad at it (inside a static copy).
- */
-int ksm_event_parse_list(const char *list, uint32_t *mask, const char **bad);
-const char *ksm_source_name(unsigned int source);
-/* Reason/result names, per kind; "unknown" when out of range. */
-const char *ksm_reason_name(unsigned int kind, unsigned int reason);
-const char *ksm_result_name(unsigned int kind, unsigned int result);
-bool ksm_event_has_err(unsigned int kind);
-/* "deny", "isolate" or "allow" for a policy_decision's domain. */
-const char *ksm_policy_decision_name(__u64 domain, __u64 weight);
 
 /* Options for printing. */
 struct ksm_fmt_opts {

@@ -13,18 +13,11 @@
 #include "event_source.h"
 #include "ksm_sysfs.h"
 
-#include "ksm_events_s.lskel.h"
-#include "ksm_events_sa.lskel.h"
-#include "ksm_events_sp.lskel.h"
-#include "ksm_events_sap.lskel.h"
-#include "ksm_events_sf.lskel.h"
-#include "ksm_events_saf.lskel.h"
-
-#define K(x) (1u << (x))
-
 /*
- * One light skeleton per combination of probe groups. Their types differ,
- * so each gets a small table of functions made by this macro.
+ * One light skeleton per set of probe groups; their types differ, so each
+ * gets a small table of functions made by KSM_VARIANT.  The set of variants
+ * is the Makefile's EV_VARIANTS, which generates ksm_events_variants.h: the
+ * skeleton includes and a KSM_VARIANT(letters, groups) line for each.
  */
 struct ksm_variant {
 	unsigned int groups;
@@ -37,7 +30,7 @@ struct ksm_variant {
 	int (*stats_fd)(void *skel);
 };
 
-#define VARIANT(v, g)                                                                         \
+#define KSM_VARIANT(v, g)                                                                     \
 	static void *v##_open(void)                                                           \
 	{                                                                                     \
 		return ksm_events_##v##__open();                                              \
@@ -70,21 +63,18 @@ struct ksm_variant {
 	{                                                                                     \
 		return ((struct ksm_events_##v *)p)->maps.stats.map_fd;                       \
 	}                                                                                     \
-	static const struct ksm_variant variant_##v = { g,          v##_open,                 \
-							v##_load,   v##_attach,               \
-							v##_destroy, v##_configure,           \
-							v##_events_fd, v##_stats_fd }
+	static const struct ksm_variant variant_##v = { g,	       v##_open,              \
+							v##_load,      v##_attach,            \
+							v##_destroy,   v##_configure,         \
+							v##_events_fd, v##_stats_fd };
+#include "ksm_events_variants.h"
+#undef KSM_VARIANT
 
-VARIANT(s, GROUP_STOCK);
-VARIANT(sa, GROUP_ADVISOR);
-VARIANT(sp, GROUP_PATCHED);
-VARIANT(sap, GROUP_ADVISOR | GROUP_PATCHED);
-VARIANT(sf, GROUP_FENTRY);
-VARIANT(saf, GROUP_ADVISOR | GROUP_FENTRY);
-
+#define KSM_VARIANT(v, g) &variant_##v,
 static const struct ksm_variant *const variants[] = {
-	&variant_s, &variant_sa, &variant_sp, &variant_sap, &variant_sf, &variant_saf,
+#include "ksm_events_variants.h"
 };
+#undef KSM_VARIANT
 
 static const struct ksm_variant *variant_for(unsigned int groups)
 {
@@ -94,51 +84,26 @@ static const struct ksm_variant *variant_for(unsigned int groups)
 	return NULL;
 }
 
-/* Every program in bpf/ksm_events.bpf.c, in the order it is reported. */
-static const struct {
+/*
+ * Every program in bpf/ksm_events.bpf.c, in the order it is reported: one
+ * tracepoint program per event kind (ksm_<name>, attached to the
+ * tracepoint of that name), then the fentry/fexit fallbacks.
+ */
+static const struct probe_def {
 	const char *prog, *target;
 	unsigned int source, group;
 	uint32_t kinds;
 } probe_table[] = {
-#define STOCK(name, kind) { "ksm_" #name, "ksm_" #name, KSM_SRC_TP_STOCK, GROUP_STOCK, K(kind) }
-#define PATCHED(name, kind) { "ksm_" #name, "ksm_" #name, KSM_SRC_TP_PATCHED, GROUP_PATCHED, K(kind) }
-	STOCK(start_scan, KSM_EV_START_SCAN),
-	STOCK(stop_scan, KSM_EV_STOP_SCAN),
-	STOCK(enter, KSM_EV_ENTER),
-	STOCK(exit, KSM_EV_EXIT),
-	STOCK(merge_one_page, KSM_EV_MERGE_ONE_PAGE),
-	STOCK(merge_with_ksm_page, KSM_EV_MERGE_WITH_KSM_PAGE),
-	STOCK(remove_ksm_page, KSM_EV_REMOVE_KSM_PAGE),
-	STOCK(remove_rmap_item, KSM_EV_REMOVE_RMAP_ITEM),
-	{ "ksm_advisor", "ksm_advisor", KSM_SRC_TP_STOCK, GROUP_ADVISOR, K(KSM_EV_ADVISOR) },
-	PATCHED(stable_node_insert, KSM_EV_STABLE_NODE_INSERT),
-	PATCHED(stable_node_remove, KSM_EV_STABLE_NODE_REMOVE),
-	PATCHED(get_folio_stale, KSM_EV_GET_FOLIO_STALE),
-	PATCHED(get_folio_retry, KSM_EV_GET_FOLIO_RETRY),
-	PATCHED(migrate_folio, KSM_EV_MIGRATE_FOLIO),
-	PATCHED(swapin_copy, KSM_EV_SWAPIN_COPY),
-	PATCHED(remove_all_stable_nodes_begin, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN),
-	PATCHED(remove_all_stable_nodes_end, KSM_EV_REMOVE_ALL_STABLE_NODES_END),
-	PATCHED(policy_decision, KSM_EV_POLICY_DECISION),
-#undef STOCK
-#undef PATCHED
-	/* fallbacks: each stands in for the patched tracepoints of its kinds */
-	{ "fentry_folio_migrate_ksm", "folio_migrate_ksm", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_MIGRATE_FOLIO) },
-	{ "fexit_ksm_might_need_to_copy", "ksm_might_need_to_copy", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_SWAPIN_COPY) },
-	{ "fentry_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_GET_FOLIO_STALE) | K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fexit_ksm_get_folio", "ksm_get_folio", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_GET_FOLIO_STALE) | K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fentry_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_STABLE_NODE_REMOVE) },
-	{ "fexit_remove_stable_node", "remove_stable_node", KSM_SRC_FENTRY, GROUP_FENTRY,
-	  K(KSM_EV_STABLE_NODE_REMOVE) | K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
-	{ "fentry_remove_all_stable_nodes", "remove_all_stable_nodes", KSM_SRC_FENTRY,
-	  GROUP_FENTRY, K(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN) },
-	{ "fexit_remove_all_stable_nodes", "remove_all_stable_nodes", KSM_SRC_FENTRY,
-	  GROUP_FENTRY, K(KSM_EV_REMOVE_ALL_STABLE_NODES_END) },
+#define TP_PROBE(ID, name, group, ...)                                                          \
+	{ "ksm_" #name, "ksm_" #name,                                                           \
+	  (group) == KSM_GRP_PATCHED ? KSM_SRC_TP_PATCHED : KSM_SRC_TP_STOCK, group,            \
+	  KSM_EV_BIT(ID) },
+	KSM_EVENT_KINDS(TP_PROBE)
+#undef TP_PROBE
+#define FALLBACK_PROBE(prog, target, kinds) \
+	{ #prog, #target, KSM_SRC_FENTRY, KSM_GRP_FENTRY, kinds },
+	KSM_FALLBACK_PROBES(FALLBACK_PROBE)
+#undef FALLBACK_PROBE
 };
 
 #define NR_PROBE_DEFS (int)(sizeof(probe_table) / sizeof(probe_table[0]))
@@ -235,7 +200,7 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 		ngroup[g]++;
 		if (found[i])
 			continue;
-		if (g == GROUP_STOCK) {
+		if (g == KSM_GRP_STOCK) {
 			snprintf(err, len, "this kernel lacks the %s tracepoint (the ksm "
 				 "tracepoints came in Linux 6.4)", s->probe[i].target);
 			return -ENOENT;
@@ -245,43 +210,43 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 	}
 
 	/* Stock: always. */
-	set_group(s, GROUP_STOCK, PROBE_ACTIVE, "tp_btf");
+	set_group(s, KSM_GRP_STOCK, PROBE_ACTIVE, "tp_btf");
 	/* Advisor: when the kernel has it and it is wanted. */
-	if (nmissing[GROUP_ADVISOR])
-		set_group(s, GROUP_ADVISOR, PROBE_INACTIVE, "tracepoint not in this kernel");
-	else if (!(wanted & group_kinds[GROUP_ADVISOR]))
-		set_group(s, GROUP_ADVISOR, PROBE_INACTIVE, "not selected by -e");
+	if (nmissing[KSM_GRP_ADVISOR])
+		set_group(s, KSM_GRP_ADVISOR, PROBE_INACTIVE, "tracepoint not in this kernel");
+	else if (!(wanted & group_kinds[KSM_GRP_ADVISOR]))
+		set_group(s, KSM_GRP_ADVISOR, PROBE_INACTIVE, "not selected by -e");
 	else
-		s->groups |= GROUP_ADVISOR, set_group(s, GROUP_ADVISOR, PROBE_ACTIVE, "tp_btf");
+		s->groups |= KSM_GRP_ADVISOR, set_group(s, KSM_GRP_ADVISOR, PROBE_ACTIVE, "tp_btf");
 	/* Patched tracepoints: all of the series, or none. */
-	if (nmissing[GROUP_PATCHED] && nmissing[GROUP_PATCHED] < ngroup[GROUP_PATCHED])
-		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+	if (nmissing[KSM_GRP_PATCHED] && nmissing[KSM_GRP_PATCHED] < ngroup[KSM_GRP_PATCHED])
+		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
 			  "incomplete kernel-patch/ series in this kernel");
-	else if (nmissing[GROUP_PATCHED])
-		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+	else if (nmissing[KSM_GRP_PATCHED])
+		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
 			  "tracepoint not in this kernel (kernel-patch/ adds it)");
 	else if (o->fallback)
-		set_group(s, GROUP_PATCHED, PROBE_INACTIVE,
+		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
 			  "patched tracepoint present, --fallback given");
-	else if (!(wanted & group_kinds[GROUP_PATCHED]))
-		set_group(s, GROUP_PATCHED, PROBE_INACTIVE, "not selected by -e");
+	else if (!(wanted & group_kinds[KSM_GRP_PATCHED]))
+		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE, "not selected by -e");
 	else
-		s->groups |= GROUP_PATCHED, set_group(s, GROUP_PATCHED, PROBE_ACTIVE, "tp_btf");
+		s->groups |= KSM_GRP_PATCHED, set_group(s, KSM_GRP_PATCHED, PROBE_ACTIVE, "tp_btf");
 	/* fentry: only to stand in for missing patched tracepoints. */
-	if (s->groups & GROUP_PATCHED) {
-		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, "patched tracepoints preferred");
-	} else if (!(wanted & group_kinds[GROUP_FENTRY])) {
-		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, "not selected by -e");
-	} else if (nmissing[GROUP_FENTRY]) {
+	if (s->groups & KSM_GRP_PATCHED) {
+		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, "patched tracepoints preferred");
+	} else if (!(wanted & group_kinds[KSM_GRP_FENTRY])) {
+		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, "not selected by -e");
+	} else if (nmissing[KSM_GRP_FENTRY]) {
 		char why[120];
 
 		snprintf(why, sizeof(why), "%s not in kernel BTF (inlined or absent)",
-			 missing[GROUP_FENTRY]);
-		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, why);
+			 missing[KSM_GRP_FENTRY]);
+		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, why);
 	} else {
 		/* Whether trampolines are allowed is known only by loading. */
-		s->groups |= GROUP_FENTRY;
-		set_group(s, GROUP_FENTRY, PROBE_ACTIVE, "fentry/fexit");
+		s->groups |= KSM_GRP_FENTRY;
+		set_group(s, KSM_GRP_FENTRY, PROBE_ACTIVE, "fentry/fexit");
 	}
 	for (int i = 0; i < s->nr_probes; i++)
 		if (s->probe[i].state == PROBE_ACTIVE)
@@ -336,12 +301,12 @@ int ksm_source_start(struct ksm_source *s, char *err, size_t len)
 {
 	int r = try_variant(s, variant_for(s->groups));
 
-	if (r && (s->groups & GROUP_FENTRY)) {
+	if (r && (s->groups & KSM_GRP_FENTRY)) {
 		char why[120];
 
 		snprintf(why, sizeof(why), "fentry refused by the kernel: %s", strerror(-r));
-		set_group(s, GROUP_FENTRY, PROBE_INACTIVE, why);
-		s->groups &= ~GROUP_FENTRY;
+		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, why);
+		s->groups &= ~KSM_GRP_FENTRY;
 		s->active_kinds = 0;
 		for (int i = 0; i < s->nr_probes; i++)
 			if (s->probe[i].state == PROBE_ACTIVE)
@@ -438,13 +403,13 @@ void ksm_source_print_summary(const struct ksm_source *s, FILE *out)
 		fprintf(out, ", %d failed", nf);
 	/* Name the event kinds nothing can deliver, which is what users miss. */
 	for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-		if (!(s->active_kinds & K(k)) &&
-		    (!s->opts.event_mask || (s->opts.event_mask & K(k))))
-			missing |= K(k);
+		if (!(s->active_kinds & (1u << k)) &&
+		    (!s->opts.event_mask || (s->opts.event_mask & (1u << k))))
+			missing |= (1u << k);
 	if (missing) {
 		fprintf(out, "; unavailable:");
 		for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-			if (missing & K(k))
+			if (missing & (1u << k))
 				fprintf(out, " %s", ksm_event_name(k));
 	}
 	fprintf(out, " (--list-probes says why)\n");
@@ -470,7 +435,7 @@ json_t *ksm_source_probes_json(const struct ksm_source *s)
 		json_t *kinds = json_array();
 
 		for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-			if (p->kinds & K(k))
+			if (p->kinds & (1u << k))
 				json_array_append_new(kinds, json_string(ksm_event_name(k)));
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "probe",
 						     p->prog, "target", p->target, "state",

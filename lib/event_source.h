@@ -36,19 +36,11 @@ enum probe_state {
 	PROBE_FAILED,		/* wanted and available, but attach failed */
 };
 
-/* Groups of probes that load together (one BPF variant per combination). */
-enum ksm_probe_group {
-	GROUP_STOCK = 0,	/* always */
-	GROUP_ADVISOR = 1,
-	GROUP_PATCHED = 2,
-	GROUP_FENTRY = 4,
-};
-
 struct ksm_probe {
 	const char *prog;	/* BPF program name */
 	const char *target;	/* tracepoint or kernel function */
 	unsigned int source;	/* enum ksm_event_source */
-	unsigned int group;	/* enum ksm_probe_group */
+	unsigned int group;	/* KSM_GRP_* (ksm_event_kinds.h) */
 	uint32_t kinds;		/* event kinds it produces */
 	enum probe_state state;
 	char why[120];
