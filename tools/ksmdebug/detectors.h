@@ -11,11 +11,15 @@
  *
  * Every signature, the events it keys on and the kernel history behind it
  * are documented in docs/ksmdebug.md; the short form is next to each enum.
+ * The signatures come in families, one file each (det_stable_nodes.c,
+ * det_migration.c, det_swapin_copy.c, det_accounting.c); detectors.c hands
+ * every event to each of them.
  */
 #ifndef KSM_DETECTORS_H
 #define KSM_DETECTORS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ksm_event.h"
@@ -44,7 +48,7 @@ enum det_id {
 	DET_RETRY_STORM,
 	/*
 	 * swapin_copy(result new) whose source folio was flagged not uptodate
-	 * (DET_COPY_F_* in aux[0], JSON "src_uptodate": false): a copy of a
+	 * (KSM_COPY_F_* in aux[0], JSON "src_uptodate": false): a copy of a
 	 * page whose contents were never read in.
 	 */
 	DET_COPY_NOT_UPTODATE,
@@ -63,46 +67,52 @@ enum det_id {
 	DET_MAX,
 };
 
-/* swapin_copy aux[0] flags (see docs/ksmdebug.md, "what the kernel side needs"). */
-#define DET_COPY_F_UPTODATE_KNOWN	KSM_COPY_F_UPTODATE_KNOWN
-#define DET_COPY_F_UPTODATE		KSM_COPY_F_UPTODATE
-
 #define DET_MAX_EVIDENCE 8
 
 struct det_finding {
 	enum det_id id;
-	uint64_t ts_ns;		/* the event (or sample) that completed the signature */
-	uint64_t node;		/* stable node, 0 if not about one */
-	uint32_t pid;		/* process, 0 if not about one */
+	uint64_t ts_ns; /* the event (or sample) that completed the signature */
+	uint64_t node;	/* stable node, 0 if not about one */
+	uint32_t pid;	/* process, 0 if not about one */
 	char message[200];
 	int nr_evidence;
-	struct ksm_event evidence[DET_MAX_EVIDENCE];	/* in stream order */
+	struct ksm_event evidence[DET_MAX_EVIDENCE]; /* in stream order */
 };
 
 typedef void (*det_report_fn)(void *ctx, const struct det_finding *f);
 
+/* Findings kept in the order they were reported (replay, the recorder). */
+struct det_findings {
+	struct det_finding *v;
+	size_t n, cap;
+};
+
+/* Append a copy of f; -ENOMEM leaves the list as it was. */
+int det_findings_add(struct det_findings *l, const struct det_finding *f);
+void det_findings_free(struct det_findings *l);
+
 struct det_config {
-	uint64_t race_window_ns;	/* migrate -> stale counts as a race (default 1 s) */
-	unsigned int retry_limit;	/* retries on one node ... (default 8) */
-	uint64_t retry_window_ns;	/* ... within this window (default 1 s) */
+	uint64_t race_window_ns;  /* migrate -> stale counts as a race (default 1 s) */
+	unsigned int retry_limit; /* retries on one node ... (default 8) */
+	uint64_t retry_window_ns; /* ... within this window (default 1 s) */
 };
 
 /* Verdict of one accounting comparison. */
 enum det_acct_verdict {
-	DET_ACCT_AGREE = 0,	/* kernel == events */
-	DET_ACCT_BELOW,		/* kernel < events: a decrement on an untraced path */
-	DET_ACCT_DRIFT,		/* kernel > events: counted pages no event shows */
-	DET_ACCT_INCOMPLETE,	/* tracing did not see it from the start, or lost events */
-	DET_ACCT_MOVING,	/* the counter changed while it was read */
+	DET_ACCT_AGREE = 0,  /* kernel == events */
+	DET_ACCT_BELOW,	     /* kernel < events: a decrement on an untraced path */
+	DET_ACCT_DRIFT,	     /* kernel > events: counted pages no event shows */
+	DET_ACCT_INCOMPLETE, /* tracing did not see it from the start, or lost events */
+	DET_ACCT_MOVING,     /* the counter changed while it was read */
 };
 
 struct det_acct {
-	uint32_t pid;		/* 0 for the global (sysfs) comparison */
+	uint32_t pid; /* 0 for the global (sysfs) comparison */
 	char comm[16];
-	int64_t events;		/* per process: merges - removals; sysfs: items (shared+sharing) */
-	int64_t kernel;		/* ksm_merging_pages; sysfs: pages_shared + pages_sharing */
-	int64_t events_shared;	/* sysfs only: KSM pages with >= 1 item */
-	int64_t kernel_shared;	/* sysfs only: pages_shared */
+	int64_t events;	       /* per process: merges - removals; sysfs: items (shared+sharing) */
+	int64_t kernel;	       /* ksm_merging_pages; sysfs: pages_shared + pages_sharing */
+	int64_t events_shared; /* sysfs only: KSM pages with >= 1 item */
+	int64_t kernel_shared; /* sysfs only: pages_shared */
 	enum det_acct_verdict verdict;
 	char why[160];
 };
@@ -148,8 +158,8 @@ int det_nodes_per_nid(const struct detectors *d, int64_t *per_nid, int max);
 uint64_t det_count(const struct detectors *d, enum det_id id);
 uint64_t det_total(const struct detectors *d);
 
-const char *det_name(enum det_id id);		/* "leftover_nodes", ... */
-const char *det_severity(enum det_id id);	/* "bug", "warning" */
+const char *det_name(enum det_id id);	  /* "leftover_nodes", ... */
+const char *det_severity(enum det_id id); /* "bug", "warning" */
 const char *det_acct_verdict_name(enum det_acct_verdict v);
 
 #endif

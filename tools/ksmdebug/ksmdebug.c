@@ -325,7 +325,7 @@ static int dump(struct live *l, const char *reason)
 	for (size_t n = 0; n < fr_len(&l->fr); n++) {
 		const struct ksm_event *e = fr_at(&l->fr, n);
 
-		write_line(f, trace_event_to_json(e, cgroup_cache_path(&l->cg, e->cgroup_id)),
+		write_line(f, ksm_event_to_json(e, cgroup_cache_path(&l->cg, e->cgroup_id)),
 			   true);
 	}
 	write_line(f, snap, true);

@@ -169,7 +169,7 @@ json_t *report_json(const struct replay *r, const struct report_opts *o)
 		if (r->nr_events)
 			context(r, o, f->ts_ns, &a, &b);
 		for (size_t j = a; j < b; j++) {
-			json_t *e = trace_event_to_json(&r->events[j], NULL);
+			json_t *e = ksm_event_to_json(&r->events[j], NULL);
 
 			json_object_set_new(e, "evidence",
 					    json_boolean(is_evidence(f, &r->events[j])));

@@ -6,20 +6,6 @@
 #include "event_fmt.h"
 #include "trace_io.h"
 
-/*
- * Trace event lines are ksmsnoop -j lines: ksm_event_to_json() writes and
- * reads "src_uptodate" (swapin_copy aux[0]) itself.
- */
-json_t *trace_event_to_json(const struct ksm_event *e, const char *cgroup)
-{
-	return ksm_event_to_json(e, cgroup);
-}
-
-int trace_event_from_json(const json_t *o, struct ksm_event *e, char *err, size_t len)
-{
-	return ksm_event_from_json(o, e, err, len);
-}
-
 static json_t *hex(uint64_t v)
 {
 	char buf[24];
@@ -33,7 +19,7 @@ json_t *trace_finding_to_json(const struct det_finding *f)
 	json_t *ev = json_array();
 
 	for (int i = 0; i < f->nr_evidence; i++)
-		json_array_append_new(ev, trace_event_to_json(&f->evidence[i], NULL));
+		json_array_append_new(ev, ksm_event_to_json(&f->evidence[i], NULL));
 	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:o}", "type", "finding",
 			 "detector", det_name(f->id), "severity", det_severity(f->id), "ts_ns",
 			 (json_int_t)f->ts_ns, "node", f->node ? hex(f->node) : json_null(),
@@ -68,7 +54,7 @@ int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, s
 	json_array_foreach(ev, i, v) {
 		if (f->nr_evidence == DET_MAX_EVIDENCE)
 			break;
-		if (trace_event_from_json(v, &f->evidence[f->nr_evidence], err, len))
+		if (ksm_event_from_json(v, &f->evidence[f->nr_evidence], err, len))
 			return -EINVAL;
 		f->nr_evidence++;
 	}
@@ -132,7 +118,7 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 	{
 		struct ksm_event e;
 
-		if (trace_event_from_json(o, &e, err, sizeof(err))) {
+		if (ksm_event_from_json(o, &e, err, sizeof(err))) {
 			fprintf(errf, "%s:%llu: %s\n", path, (unsigned long long)lineno, err);
 			st->malformed++;
 			goto out;

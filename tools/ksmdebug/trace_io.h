@@ -27,10 +27,6 @@
 
 #define TRACE_FORMAT 1
 
-/* An event line: ksm_event_to_json plus the ksmdebug extras. */
-json_t *trace_event_to_json(const struct ksm_event *e, const char *cgroup);
-/* The inverse; 0 or -EINVAL with a message in err. */
-int trace_event_from_json(const json_t *o, struct ksm_event *e, char *err, size_t len);
 /* A finding line ({"type":"finding",...}) with its evidence events. */
 json_t *trace_finding_to_json(const struct det_finding *f);
 int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, size_t len);

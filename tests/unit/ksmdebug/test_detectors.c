@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for tools/lib/detectors.c: every signature fed as a synthetic
+ * Unit tests for the detectors (tools/ksmdebug/det_*.c): every signature fed as a synthetic
  * event sequence, and its near misses (the same events in a safe order, or
  * one field short of the signature) that must stay silent.
  */
@@ -291,8 +291,8 @@ static void copy_event(struct fx *fx, unsigned int reason, unsigned int result, 
 	det_feed(fx->d, &e);
 }
 
-#define KNOWN DET_COPY_F_UPTODATE_KNOWN
-#define UPTODATE DET_COPY_F_UPTODATE
+#define KNOWN KSM_COPY_F_UPTODATE_KNOWN
+#define UPTODATE KSM_COPY_F_UPTODATE
 
 static void copy_not_uptodate(void **state)
 {
@@ -329,13 +329,13 @@ static void copy_during_unmerge_near_misses(void **state)
 
 	insert(fx, NODE_A, 0x100);
 	remove_all(fx, KSM_NODE_RM_UNMERGE, 0, true);
-	copy_event(fx, KSM_COPY_UNMERGE, KSM_COPY_NEW, 0, 0x200);	/* the expected reason */
+	copy_event(fx, KSM_COPY_UNMERGE, KSM_COPY_NEW, 0, 0x200); /* the expected reason */
 	node_remove(fx, NODE_A, 0x100, KSM_NODE_RM_UNMERGE, 0);
 	copy_event(fx, KSM_COPY_NO_STABLE_NODE, KSM_COPY_NEW, 0, 0x100); /* removed just now */
-	copy_event(fx, KSM_COPY_ANON_VMA, KSM_COPY_NEW, 0, 0x300);	/* not a KSM folio */
-	copy_event(fx, KSM_COPY_NONE, KSM_COPY_SAME, 0, 0x400);		/* no copy */
+	copy_event(fx, KSM_COPY_ANON_VMA, KSM_COPY_NEW, 0, 0x300);	 /* not a KSM folio */
+	copy_event(fx, KSM_COPY_NONE, KSM_COPY_SAME, 0, 0x400);		 /* no copy */
 	remove_all(fx, KSM_NODE_RM_UNMERGE, 0, false);
-	copy_event(fx, KSM_COPY_NONE, KSM_COPY_NEW, 0, 0x600);		/* after the end */
+	copy_event(fx, KSM_COPY_NONE, KSM_COPY_NEW, 0, 0x600); /* after the end */
 	/* a merge_across_nodes switch is not run=2 */
 	remove_all(fx, KSM_NODE_RM_MERGE_ACROSS_NODES, 0, true);
 	copy_event(fx, KSM_COPY_NO_STABLE_NODE, KSM_COPY_NEW, 0, 0x700);
@@ -384,7 +384,7 @@ static void proc_accounting(void **state)
 	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 11, 0x100, 0);
 	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 11, 0x100, 0);
 	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 10, 0x200, 0);
-	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 10, 0x200, -14);	/* failed: not counted */
+	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 10, 0x200, -14); /* failed: not counted */
 	assert_int_equal(det_check_proc(fx->d, fx->now, 10, 2, true, &a), DET_ACCT_AGREE);
 	assert_int_equal(a.events, 2);
 	assert_int_equal(det_check_proc(fx->d, fx->now, 11, 2, true, NULL), DET_ACCT_AGREE);
@@ -413,8 +413,7 @@ static void proc_accounting_incomplete(void **state)
 
 	/* merges without the enter: the process predates tracing */
 	stock(fx, KSM_EV_MERGE_WITH_KSM_PAGE, 20, 0x100, 0);
-	assert_int_equal(det_check_proc(fx->d, fx->now, 20, 500, true, NULL),
-			 DET_ACCT_INCOMPLETE);
+	assert_int_equal(det_check_proc(fx->d, fx->now, 20, 500, true, NULL), DET_ACCT_INCOMPLETE);
 	assert_int_equal(det_check_proc(fx->d, fx->now, 21, 7, true, NULL), DET_ACCT_INCOMPLETE);
 	/* lost events make everything incomplete */
 	stock(fx, KSM_EV_ENTER, 22, 0, 0);
@@ -455,8 +454,7 @@ static void sysfs_baseline_not_empty(void **state)
 	struct det_acct a;
 
 	det_baseline(fx->d, 5, 10);
-	assert_int_equal(det_check_sysfs(fx->d, fx->now, 50, 100, true, &a),
-			 DET_ACCT_INCOMPLETE);
+	assert_int_equal(det_check_sysfs(fx->d, fx->now, 50, 100, true, &a), DET_ACCT_INCOMPLETE);
 	assert_non_null(strstr(a.why, "5 shared"));
 	assert_int_equal(fx->sink.n, 0);
 }

@@ -63,30 +63,30 @@ static void uptodate_round_trip(void **state)
 	json_t *o;
 
 	e.result = KSM_COPY_NEW;
-	e.aux[0] = DET_COPY_F_UPTODATE_KNOWN;
-	o = trace_event_to_json(&e, NULL);
+	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN;
+	o = ksm_event_to_json(&e, NULL);
 	assert_true(json_is_false(json_object_get(o, "src_uptodate")));
-	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
-	assert_int_equal(back.aux[0], DET_COPY_F_UPTODATE_KNOWN);
+	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.aux[0], KSM_COPY_F_UPTODATE_KNOWN);
 	json_decref(o);
-	/* true both ways, through ksmsnoop's writer too */
-	e.aux[0] = DET_COPY_F_UPTODATE_KNOWN | DET_COPY_F_UPTODATE;
+	/* true both ways (trace event lines are ksmsnoop -j lines) */
+	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | KSM_COPY_F_UPTODATE;
 	o = ksm_event_to_json(&e, NULL);
 	assert_true(json_is_true(json_object_get(o, "src_uptodate")));
 	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
-	assert_int_equal(back.aux[0], DET_COPY_F_UPTODATE_KNOWN | DET_COPY_F_UPTODATE);
+	assert_int_equal(back.aux[0], KSM_COPY_F_UPTODATE_KNOWN | KSM_COPY_F_UPTODATE);
 	json_decref(o);
 	/* unknown stays unknown: null written, nothing read back */
 	e.aux[0] = 0;
-	o = trace_event_to_json(&e, NULL);
+	o = ksm_event_to_json(&e, NULL);
 	assert_true(json_is_null(json_object_get(o, "src_uptodate")));
-	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.aux[0], 0);
 	json_decref(o);
 	/* absent (an older writer): unknown */
 	o = json_pack("{s:s, s:I, s:s, s:s}", "event", "swapin_copy", "ts_ns", (json_int_t)5,
 		      "reason", "anon_vma", "result", "new");
-	assert_int_equal(trace_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
 	assert_int_equal(back.aux[0], 0);
 	json_decref(o);
 }
@@ -155,12 +155,13 @@ static void reader_keeps_going(void **state)
 	      "{\"type\":\"snapshot\",\"label\":\"exit\"}\n"
 	      "{\"type\":\"from_the_future\"}\n"
 	      "{\"event\":\"stop_scan\"}\n"
-	      "{\"ts_ns\":3,\"event\":\"stop_scan\"}", f);
+	      "{\"ts_ns\":3,\"event\":\"stop_scan\"}",
+	      f);
 	fclose(f);
 	errf = open_memstream(&buf, &len);
 	assert_int_equal(trace_read(path, &ops, &c, errf, &st), 0);
 	fclose(errf);
-	assert_int_equal(c.events, 2);	/* line 2 and the unterminated but complete line 8 */
+	assert_int_equal(c.events, 2); /* line 2 and the unterminated but complete line 8 */
 	assert_int_equal(c.headers, 1);
 	assert_int_equal(c.snaps, 1);
 	assert_int_equal(st.malformed, 2);
