@@ -1,8 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ksmdebug: main() only; the commands are in live.c for now. */
-int ksmdebug_main(int argc, char **argv);
+/*
+ * ksmdebug: race detectors, a flight recorder and a bug-report bundle for
+ * KSM.  The detectors (det_*.c) run the same live (live.c) and on a
+ * recorded trace (offline.c); see docs/ksmdebug.md for the signatures.
+ */
+#include "cli.h"
+#include "commands.h"
 
 int main(int argc, char **argv)
 {
-	return ksmdebug_main(argc, argv);
+	static const struct cli_cmd cmds[] = {
+		{ "watch", cmd_watch, "run the detectors live, one line per finding" },
+		{ "record", cmd_record,
+		  "flight recorder: write the last events on exit/trigger/SIGUSR1" },
+		{ "replay", cmd_replay, "run the detectors over a recorded trace" },
+		{ "report", cmd_report, "bug-report bundle of a trace: text, JSON, HTML+SVG" },
+		{ "snapshot", cmd_snapshot,
+		  "current KSM state: sysfs, per process, per NUMA node" },
+	};
+	static const char doc[] =
+		"Race detectors, a flight recorder and a bug-report bundle for KSM.";
+
+	cli_init("ksmdebug");
+	return cli_dispatch(doc, cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);
 }

@@ -1,32 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "procfs.h"
 #include "snapshot.h"
 
-json_t *snap_sysfs_json(const struct ksm_sysfs *fs)
+int snapshot_init(struct snapshot *s, const char *label, uint64_t ts_ns)
 {
-	json_t *o = json_object();
-
-	for (int i = 0; i < fs->n; i++)
-		json_object_set_new(o, fs->ent[i].name,
-				    fs->ent[i].numeric ? json_integer(fs->ent[i].value) :
-							 json_string(fs->ent[i].text));
-	return o;
+	memset(s, 0, sizeof(*s));
+	s->label = strdup(label);
+	s->ts_ns = ts_ns;
+	return s->label ? 0 : -ENOMEM;
 }
 
-json_t *snap_proc_json(int pid, const char *comm, const struct ksm_proc_stat *st, bool stable)
+void snapshot_free(struct snapshot *s)
 {
-	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "pid", pid, "comm",
-			 comm ?: "", "ksm_rmap_items", (json_int_t)st->rmap_items,
-			 "ksm_merging_pages", (json_int_t)st->merging_pages, "ksm_zero_pages",
-			 (json_int_t)st->zero_pages, "ksm_process_profit", (json_int_t)st->profit,
-			 "ksm_mergeable", st->mergeable, "ksm_merge_any", st->merge_any, "stable",
-			 stable);
+	free(s->label);
+	free(s->procs);
+	memset(s, 0, sizeof(*s));
+}
+
+int snapshot_add_proc(struct snapshot *s, int pid, const char *comm, const struct ksm_proc_stat *st,
+		      bool stable)
+{
+	struct snap_proc *p;
+
+	if (array_reserve(&s->procs, &s->cap_procs, s->nr_procs, sizeof(*s->procs)))
+		return -ENOMEM;
+	p = &s->procs[s->nr_procs++];
+	p->pid = pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm ?: "");
+	p->st = *st;
+	p->stable = stable;
+	return 0;
 }
 
 int snap_ksm_pids(int *pids, int max)
@@ -53,55 +64,163 @@ int snap_ksm_pids(int *pids, int max)
 	return n;
 }
 
-json_t *snap_numa_json(const struct ksm_sysfs *fs, int nr_nodes, const int64_t *per_nid,
-		       int per_nid_len)
+bool snapshot_shared_on_one_node(const struct snapshot *s, int64_t *shared)
 {
-	json_t *o = json_object(), *a;
+	return s->nodes == 1 && ksm_sysfs_get(&s->sysfs, "pages_shared", shared);
+}
+
+const char *snapshot_stable_nodes_source(const struct snapshot *s)
+{
+	return s->nr_stable_per_node
+		       ? "stable_node_insert/remove events seen by this trace (kernel-patch/)"
+		       : "not exposed: the kernel has no per-node count; the kernel-patch/ "
+			 "tracepoints carry the node";
+}
+
+const char *snapshot_shared_source(const struct snapshot *s)
+{
 	int64_t shared;
 
-	json_object_set_new(o, "nodes", nr_nodes > 0 ? json_integer(nr_nodes) : json_null());
-	if (per_nid) {
-		a = json_array();
-		for (int i = 0; i < per_nid_len; i++)
-			json_array_append_new(a, json_integer(per_nid[i]));
-		json_object_set_new(o, "stable_nodes_per_node", a);
-		json_object_set_new(o, "stable_nodes_source",
-				    json_string("stable_node_insert/remove events seen by this "
-						"trace (kernel-patch/)"));
-	} else {
-		json_object_set_new(o, "stable_nodes_per_node", json_null());
-		json_object_set_new(o, "stable_nodes_source",
-				    json_string("not exposed: the kernel has no per-node count; "
-						"the kernel-patch/ tracepoints carry the node"));
-	}
-	if (nr_nodes == 1 && ksm_sysfs_get(fs, "pages_shared", &shared)) {
-		a = json_array();
-		json_array_append_new(a, json_integer(shared));
-		json_object_set_new(o, "pages_shared_per_node", a);
-		json_object_set_new(o, "pages_shared_source",
-				    json_string("derived: one NUMA node holds every page"));
-	} else {
-		json_object_set_new(o, "pages_shared_per_node", json_null());
-		json_object_set_new(o, "pages_shared_source",
-				    json_string("not derivable from sysfs with more than one node"));
-	}
+	return snapshot_shared_on_one_node(s, &shared)
+		       ? "derived: one NUMA node holds every page"
+		       : "not derivable from sysfs with more than one node";
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+/* {"pages_shared": 12, "run": 1, ...}: numbers as numbers, the rest as text. */
+static json_t *sysfs_json(const struct ksm_sysfs *fs)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < fs->n; i++)
+		json_object_set_new(o, fs->ent[i].name,
+				    fs->ent[i].numeric ? json_integer(fs->ent[i].value)
+						       : json_string(fs->ent[i].text));
 	return o;
 }
 
-bool snap_sysfs_get(const json_t *snap, const char *name, int64_t *v)
+static json_t *proc_json(const struct snap_proc *p)
 {
-	json_t *j = json_object_get(json_object_get(snap, "sysfs"), name);
-
-	if (!json_is_integer(j))
-		return false;
-	*v = json_integer_value(j);
-	return true;
+	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "pid", p->pid, "comm",
+			 p->comm, "ksm_rmap_items", (json_int_t)p->st.rmap_items,
+			 "ksm_merging_pages", (json_int_t)p->st.merging_pages, "ksm_zero_pages",
+			 (json_int_t)p->st.zero_pages, "ksm_process_profit",
+			 (json_int_t)p->st.profit, "ksm_mergeable", p->st.mergeable,
+			 "ksm_merge_any", p->st.merge_any, "stable", p->stable);
 }
 
-bool snap_stable(const json_t *snap)
+static json_t *numa_json(const struct snapshot *s)
 {
-	json_t *j = json_object_get(snap, "stable");
+	json_t *o = json_object(), *a = json_null();
+	int64_t shared;
 
-	/* Absent means a writer that did not check: trust it. */
-	return !j || json_is_true(j);
+	json_object_set_new(o, "nodes", s->nodes > 0 ? json_integer(s->nodes) : json_null());
+	if (s->nr_stable_per_node) {
+		a = json_array();
+		for (int i = 0; i < s->nr_stable_per_node; i++)
+			json_array_append_new(a, json_integer(s->stable_per_node[i]));
+	}
+	json_object_set_new(o, "stable_nodes_per_node", a);
+	json_object_set_new(o, "stable_nodes_source", json_string(snapshot_stable_nodes_source(s)));
+	a = json_null();
+	if (snapshot_shared_on_one_node(s, &shared))
+		a = json_pack("[I]", (json_int_t)shared);
+	json_object_set_new(o, "pages_shared_per_node", a);
+	json_object_set_new(o, "pages_shared_source", json_string(snapshot_shared_source(s)));
+	return o;
+}
+
+json_t *snapshot_json(const struct snapshot *s)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "type", "snapshot", "label", s->label,
+			      "ts_ns", (json_int_t)s->ts_ns, "stable", s->stable);
+	json_t *procs = json_array();
+
+	for (size_t i = 0; i < s->nr_procs; i++)
+		json_array_append_new(procs, proc_json(&s->procs[i]));
+	json_object_set_new(o, "sysfs", sysfs_json(&s->sysfs));
+	json_object_set_new(o, "numa", numa_json(s));
+	json_object_set_new(o, "procs", procs);
+	return o;
+}
+
+/* ---- reading back ------------------------------------------------------------ */
+
+static void sysfs_from_json(const json_t *o, struct ksm_sysfs *fs)
+{
+	const char *name;
+	json_t *v;
+
+	memset(fs, 0, sizeof(*fs));
+	json_object_foreach((json_t *)o, name, v)
+	{
+		typeof(fs->ent[0]) *ent;
+
+		if (fs->n == KSM_SYSFS_MAX)
+			break;
+		ent = &fs->ent[fs->n];
+		if (json_is_integer(v)) {
+			ent->numeric = true;
+			ent->value = json_integer_value(v);
+			snprintf(ent->text, sizeof(ent->text), "%lld", (long long)ent->value);
+		} else if (json_is_string(v)) {
+			snprintf(ent->text, sizeof(ent->text), "%s", json_string_value(v));
+		} else {
+			continue;
+		}
+		snprintf(ent->name, sizeof(ent->name), "%s", name);
+		fs->n++;
+	}
+}
+
+static int64_t int_field(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* Absent means a writer that did not check: trust it. */
+static bool stable_field(const json_t *o)
+{
+	const json_t *v = json_object_get(o, "stable");
+
+	return !v || json_is_true(v);
+}
+
+static int proc_from_json(const json_t *o, struct snapshot *s)
+{
+	struct ksm_proc_stat st = { 0 };
+
+	if (!json_is_integer(json_object_get(o, "pid")) ||
+	    !json_is_integer(json_object_get(o, "ksm_merging_pages")))
+		return 0;
+	st.merging_pages = int_field(o, "ksm_merging_pages");
+	st.rmap_items = int_field(o, "ksm_rmap_items");
+	st.zero_pages = int_field(o, "ksm_zero_pages");
+	st.profit = int_field(o, "ksm_process_profit");
+	st.mergeable = json_is_true(json_object_get(o, "ksm_mergeable"));
+	st.merge_any = json_is_true(json_object_get(o, "ksm_merge_any"));
+	return snapshot_add_proc(s, (int)int_field(o, "pid"),
+				 json_string_value(json_object_get(o, "comm")), &st,
+				 stable_field(o));
+}
+
+int snapshot_from_json(const json_t *o, struct snapshot *s)
+{
+	const char *label = json_string_value(json_object_get(o, "label"));
+	size_t i;
+	json_t *p;
+
+	if (snapshot_init(s, label ?: "", (uint64_t)int_field(o, "ts_ns")))
+		return -ENOMEM;
+	s->stable = stable_field(o);
+	sysfs_from_json(json_object_get(o, "sysfs"), &s->sysfs);
+	json_array_foreach(json_object_get(o, "procs"), i, p)
+	{
+		if (proc_from_json(p, s)) {
+			snapshot_free(s);
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }

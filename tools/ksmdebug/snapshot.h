@@ -1,36 +1,69 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * State snapshots for ksmdebug: the KSM sysfs counters, per-process
- * ksm_stat and the NUMA picture, as the JSON objects a trace's "snapshot"
- * lines carry (docs/ksmdebug.md has the schema), and their reading back.
+ * A state snapshot: the KSM sysfs counters, per-process ksm_stat and the
+ * NUMA picture at one moment, as a trace's "snapshot" lines carry it
+ * (docs/ksmdebug.md has the schema), and its reading back from a trace.
  */
 #ifndef KSM_SNAPSHOT_H
 #define KSM_SNAPSHOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
 
+#include "ksm_event.h"
 #include "ksm_stat.h"
 #include "ksm_sysfs.h"
 
-/* {"pages_shared": 12, "run": 1, ...}: numbers as numbers, the rest as text. */
-json_t *snap_sysfs_json(const struct ksm_sysfs *fs);
-/* {"pid", "comm", "ksm_rmap_items", "ksm_merging_pages", ..., "stable"} */
-json_t *snap_proc_json(int pid, const char *comm, const struct ksm_proc_stat *st, bool stable);
+#define SNAP_MAX_NODES 64
+
+struct snap_proc {
+	int pid;
+	char comm[KSM_COMM_LEN];
+	struct ksm_proc_stat st;
+	bool stable; /* ksm_merging_pages did not change across the sample */
+};
+
+struct snapshot {
+	char *label; /* "start", "exit", "periodic", "snapshot", ... (owned) */
+	uint64_t ts_ns;
+	bool stable; /* the sysfs counters did not change across the sample */
+	struct ksm_sysfs sysfs;
+	int nodes; /* NUMA nodes, 0 if unknown */
+	/* stable nodes per NUMA node, from the patched tracepoints; 0 if not seen */
+	int nr_stable_per_node;
+	int64_t stable_per_node[SNAP_MAX_NODES];
+	struct snap_proc *procs;
+	size_t nr_procs, cap_procs;
+};
+
+/* A fresh snapshot labelled label; 0 or -ENOMEM. */
+int snapshot_init(struct snapshot *s, const char *label, uint64_t ts_ns);
+void snapshot_free(struct snapshot *s);
+/* Append one process; -ENOMEM leaves the snapshot as it was. */
+int snapshot_add_proc(struct snapshot *s, int pid, const char *comm, const struct ksm_proc_stat *st,
+		      bool stable);
 /* Pids whose ksm_stat says they use KSM (mergeable, merge_any or rmap items). */
 int snap_ksm_pids(int *pids, int max);
-/*
- * The per-node picture: stable nodes per node when the caller has them from
- * the patched tracepoints (per_nid, else NULL), pages_shared per node only
- * when derivable (a single node), and a note saying what is not exposed.
- */
-json_t *snap_numa_json(const struct ksm_sysfs *fs, int nr_nodes, const int64_t *per_nid,
-		       int per_nid_len);
 
-/* Read back: a sysfs counter of a snapshot object; false if absent. */
-bool snap_sysfs_get(const json_t *snap, const char *name, int64_t *v);
-bool snap_stable(const json_t *snap);
+/*
+ * pages_shared of the only NUMA node: false when there is more than one
+ * node (sysfs has no per-node count), or no counter.
+ */
+bool snapshot_shared_on_one_node(const struct snapshot *s, int64_t *shared);
+/* What the per-node figures are, or why they are missing. */
+const char *snapshot_stable_nodes_source(const struct snapshot *s);
+const char *snapshot_shared_source(const struct snapshot *s);
+
+/* {"type": "snapshot", "label", "ts_ns", "stable", "sysfs", "numa", "procs"} */
+json_t *snapshot_json(const struct snapshot *s);
+/*
+ * The inverse, for replay: label, ts_ns, stable (absent means true),
+ * sysfs, and the procs that have a pid and ksm_merging_pages; numa is not
+ * read back (nothing judges it).  0 or -ENOMEM.
+ */
+int snapshot_from_json(const json_t *o, struct snapshot *s);
 
 #endif

@@ -20,10 +20,10 @@ json_t *trace_finding_to_json(const struct det_finding *f)
 
 	for (int i = 0; i < f->nr_evidence; i++)
 		json_array_append_new(ev, ksm_event_to_json(&f->evidence[i], NULL));
-	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:o}", "type", "finding",
-			 "detector", det_name(f->id), "severity", det_severity(f->id), "ts_ns",
-			 (json_int_t)f->ts_ns, "node", f->node ? hex(f->node) : json_null(),
-			 "pid", f->pid ? json_integer(f->pid) : json_null(), "message", f->message,
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:o}", "type", "finding", "detector",
+			 det_name(f->id), "severity", det_severity(f->id), "ts_ns",
+			 (json_int_t)f->ts_ns, "node", f->node ? hex(f->node) : json_null(), "pid",
+			 f->pid ? json_integer(f->pid) : json_null(), "message", f->message,
 			 "evidence", ev);
 }
 
@@ -51,7 +51,8 @@ int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, s
 		f->node = strtoull(json_string_value(v), NULL, 0);
 	snprintf(f->message, sizeof(f->message), "%s",
 		 json_string_value(json_object_get(o, "message")) ?: "");
-	json_array_foreach(ev, i, v) {
+	json_array_foreach(ev, i, v)
+	{
 		if (f->nr_evidence == DET_MAX_EVIDENCE)
 			break;
 		if (ksm_event_from_json(v, &f->evidence[f->nr_evidence], err, len))
@@ -65,8 +66,8 @@ void trace_finding_print(FILE *out, const struct det_finding *f)
 {
 	struct ksm_fmt_opts fo = { 0 };
 
-	fprintf(out, "FINDING %s [%s] at %llu.%06llu: %s\n", det_name(f->id),
-		det_severity(f->id), (unsigned long long)(f->ts_ns / 1000000000ULL),
+	fprintf(out, "FINDING %s [%s] at %llu.%06llu: %s\n", det_name(f->id), det_severity(f->id),
+		(unsigned long long)(f->ts_ns / 1000000000ULL),
 		(unsigned long long)(f->ts_ns % 1000000000ULL / 1000), f->message);
 	for (int i = 0; i < f->nr_evidence; i++) {
 		const struct ksm_event *e = &f->evidence[i];
@@ -77,6 +78,75 @@ void trace_finding_print(FILE *out, const struct det_finding *f)
 			(unsigned long long)e->node);
 		ksm_event_print_text(out, e, &fo);
 	}
+}
+
+json_t *det_counts_json(const struct detectors *d)
+{
+	json_t *o = json_object();
+
+	for (int id = 0; id < DET_MAX; id++)
+		json_object_set_new(o, det_name(id), json_integer((json_int_t)det_count(d, id)));
+	return o;
+}
+
+/* ---- the header line ------------------------------------------------------ */
+
+json_t *trace_header_json(const char *reason, uint64_t ts_ns, const struct kernel_facts *k,
+			  json_t *probes, const struct trace_window *w)
+{
+	json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:I}", "type", "header", "tool", "ksmdebug",
+			      "format", TRACE_FORMAT, "reason", reason, "ts_ns", (json_int_t)ts_ns);
+
+	json_object_set_new(o, "kernel", kernel_facts_json(k));
+	json_object_set_new(o, "probes", probes);
+	json_object_set_new(o, "trace",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}", "seen", (json_int_t)w->seen,
+				      "held", (json_int_t)w->held, "evicted",
+				      (json_int_t)w->evicted, "dropped", (json_int_t)w->dropped,
+				      "max_events", (json_int_t)w->max_events, "max_age_s",
+				      w->max_age_s));
+	return o;
+}
+
+static void string_field(char *dst, size_t len, const json_t *o, const char *key)
+{
+	snprintf(dst, len, "%s", json_string_value(json_object_get(o, key)) ?: "?");
+}
+
+static void probes_from_json(const json_t *a, struct trace_header *h)
+{
+	size_t i;
+	json_t *v;
+
+	h->have_probes = json_is_array(a);
+	json_array_foreach(a, i, v)
+	{
+		struct trace_probe *p = &h->probes[h->nr_probes];
+
+		if (h->nr_probes == TRACE_MAX_PROBES)
+			break;
+		string_field(p->target, sizeof(p->target), v, "target");
+		string_field(p->state, sizeof(p->state), v, "state");
+		string_field(p->detail, sizeof(p->detail), v, "detail");
+		h->nr_probes++;
+	}
+}
+
+void trace_header_from_json(const json_t *o, struct trace_header *h)
+{
+	const json_t *k = json_object_get(o, "kernel"), *w = json_object_get(o, "trace");
+	json_int_t v;
+
+	memset(h, 0, sizeof(*h));
+	h->have_kernel = k != NULL;
+	if (k)
+		kernel_facts_from_json(k, &h->kernel);
+	probes_from_json(json_object_get(o, "probes"), h);
+	/* negative or absent: nothing lost */
+	v = json_integer_value(json_object_get(w, "evicted"));
+	h->window.evicted = v > 0 ? v : 0;
+	v = json_integer_value(json_object_get(w, "dropped"));
+	h->window.dropped = v > 0 ? v : 0;
 }
 
 /* ---- reading ------------------------------------------------------------- */
@@ -104,7 +174,6 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 	}
 	type = json_string_value(json_object_get(o, "type"));
 	if (type && !json_object_get(o, "event")) {
-		st->other++;
 		if (!strcmp(type, "header"))
 			r = ops->header ? ops->header(ctx, o) : 0;
 		else if (!strcmp(type, "snapshot"))
@@ -112,7 +181,7 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 		else if (!strcmp(type, "finding"))
 			r = ops->finding ? ops->finding(ctx, o) : 0;
 		else
-			st->unknown_type++;	/* a newer writer: not an error */
+			st->unknown_type++; /* a newer writer: not an error */
 		goto out;
 	}
 	{
@@ -158,9 +227,10 @@ int trace_read(const char *path, const struct trace_reader_ops *ops, void *ctx, 
 			json_t *o = json_loads(line, 0, &jerr);
 
 			if (!o) {
-				fprintf(errf, "%s:%llu: truncated line (no newline at end of "
-					"file): %s\n", path, (unsigned long long)lineno,
-					jerr.text);
+				fprintf(errf,
+					"%s:%llu: truncated line (no newline at end of "
+					"file): %s\n",
+					path, (unsigned long long)lineno, jerr.text);
 				st->malformed++;
 				continue;
 			}

@@ -23,15 +23,52 @@
 #include <jansson.h>
 
 #include "detectors.h"
+#include "kernel_facts.h"
 #include "ksm_event.h"
 
 #define TRACE_FORMAT 1
+#define TRACE_MAX_PROBES 32
+
+/* The recorder's window when it wrote the file (the header's "trace"). */
+struct trace_window {
+	uint64_t seen;	  /* events pushed */
+	uint64_t held;	  /* in the file */
+	uint64_t evicted; /* fell out of the window: the trace lost its start */
+	uint64_t dropped; /* lost to a full ring buffer */
+	uint64_t max_events;
+	double max_age_s;
+};
+
+/* One row of the header's "probes" (ksmsnoop --list-probes -j), as printed. */
+struct trace_probe {
+	char target[64];
+	char state[16];	  /* "active", ... */
+	char detail[128]; /* why it is (not) active */
+};
+
+/* What a report prints of a header line; "?" stands for a missing string. */
+struct trace_header {
+	bool have_kernel;
+	struct kernel_facts kernel;
+	bool have_probes;
+	int nr_probes;
+	struct trace_probe probes[TRACE_MAX_PROBES];
+	struct trace_window window;
+};
+
+/* {"type": "header", "tool", "format", "reason", "ts_ns", "kernel", "probes", "trace"}; takes
+ * probes. */
+json_t *trace_header_json(const char *reason, uint64_t ts_ns, const struct kernel_facts *k,
+			  json_t *probes, const struct trace_window *w);
+void trace_header_from_json(const json_t *o, struct trace_header *h);
 
 /* A finding line ({"type":"finding",...}) with its evidence events. */
 json_t *trace_finding_to_json(const struct det_finding *f);
 int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, size_t len);
 /* Print a finding as text: one summary line, then its evidence indented. */
 void trace_finding_print(FILE *out, const struct det_finding *f);
+/* {"leftover_nodes": N, ...}: findings per detector so far */
+json_t *det_counts_json(const struct detectors *d);
 
 struct trace_reader_ops {
 	/* Each returns 0 to go on, non-zero to stop reading. NULL: ignored. */
@@ -42,11 +79,10 @@ struct trace_reader_ops {
 };
 
 struct trace_stats {
-	uint64_t lines;		/* non-empty lines */
+	uint64_t lines; /* non-empty lines */
 	uint64_t events;
-	uint64_t other;		/* header, snapshot, finding lines */
-	uint64_t malformed;	/* reported on errf */
-	uint64_t unknown_type;	/* objects with a "type" this reader does not know */
+	uint64_t malformed;    /* reported on errf */
+	uint64_t unknown_type; /* objects with a "type" this reader does not know */
 };
 
 /*

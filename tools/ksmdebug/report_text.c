@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "event_fmt.h"
+#include "report.h"
+
+static void text_kernel(FILE *out, const struct replay *r)
+{
+	const struct trace_header *h = &r->header;
+	const struct kernel_facts *k = &h->kernel;
+
+	if (!h->have_kernel) {
+		fprintf(out, "Kernel: unknown (trace has no header)\n");
+		return;
+	}
+	fprintf(out, "Kernel: %s\n", k->release);
+	if (!k->have_config) {
+		fprintf(out, "Config: not available (no /proc/config.gz or /boot/config-*)\n");
+		return;
+	}
+	fprintf(out, "Config (%s):", k->config_source);
+	for (int i = 0; i < k->nr_config; i++) {
+		const char *name = k->config[i].name;
+
+		if (!strncmp(name, "CONFIG_", 7))
+			name += 7;
+		fprintf(out, " %s=%s", name, k->config[i].value);
+	}
+	fputc('\n', out);
+}
+
+static void text_trace(FILE *out, const struct replay *r)
+{
+	const struct trace_header *h = &r->header;
+
+	if (h->have_probes) {
+		fprintf(out, "Probe sources:");
+		for (int i = 0; i < h->nr_probes; i++)
+			if (!strcmp(h->probes[i].state, "active"))
+				fprintf(out, " %s", h->probes[i].target);
+		fputc('\n', out);
+	}
+	fprintf(out, "Events: %llu in %.3f s (%llu lines, %llu malformed)\n",
+		(unsigned long long)r->stats.events, (r->last_ts - r->first_ts) / 1e9,
+		(unsigned long long)r->stats.lines, (unsigned long long)r->stats.malformed);
+	for (unsigned int kind = 1; kind < KSM_EV_MAX; kind++)
+		if (r->per_kind[kind])
+			fprintf(out, "  %-30s %llu\n", ksm_event_name(kind),
+				(unsigned long long)r->per_kind[kind]);
+}
+
+/* A finding, then the events around it with its evidence marked. */
+static void text_finding(FILE *out, const struct replay *r, const struct report_opts *o,
+			 const struct det_finding *f)
+{
+	struct ksm_fmt_opts fo = { 0 };
+	size_t a, b;
+
+	fputc('\n', out);
+	trace_finding_print(out, f);
+	if (!r->nr_events)
+		return;
+	report_context(r, o, f->ts_ns, &a, &b);
+	fprintf(out, "  timeline (%zu events around it, * = evidence):\n", b - a);
+	for (size_t j = a; j < b; j++) {
+		const struct ksm_event *e = &r->events[j];
+
+		fprintf(out, "  %c %+9.3f ms ", report_is_evidence(f, e) ? '*' : ' ',
+			((double)e->ts_ns - (double)f->ts_ns) / 1e6);
+		ksm_event_print_text(out, e, &fo);
+	}
+}
+
+static void text_accounting(FILE *out, const struct replay *r)
+{
+	fprintf(out, "\nAccounting (events vs kernel):\n");
+	acct_print_header(out, "    ");
+	for (size_t i = 0; i < r->nr_acct; i++) {
+		fprintf(out, "  at %s:\n", r->acct[i].label);
+		acct_print_rows(out, "    ", &r->acct[i]);
+	}
+}
+
+static void text_last_snapshot(FILE *out, const struct replay *r)
+{
+	const struct snapshot *s;
+
+	if (!r->nr_snaps)
+		return;
+	s = &r->snaps[r->nr_snaps - 1];
+	fprintf(out, "\nLast snapshot (%s):\n  sysfs:", s->label);
+	for (int i = 0; i < s->sysfs.n; i++)
+		fprintf(out, " %s=%s", s->sysfs.ent[i].name, s->sysfs.ent[i].text);
+	fputc('\n', out);
+	for (size_t i = 0; i < s->nr_procs; i++) {
+		const struct snap_proc *p = &s->procs[i];
+
+		fprintf(out, "  pid %d %s: merging %lld rmap_items %lld profit %lld\n", p->pid,
+			p->comm, (long long)p->st.merging_pages, (long long)p->st.rmap_items,
+			(long long)p->st.profit);
+	}
+}
+
+void report_text(FILE *out, const struct replay *r, const struct report_opts *o)
+{
+	fprintf(out, "ksmdebug report: %s\n\n", r->path);
+	text_kernel(out, r);
+	text_trace(out, r);
+	fprintf(out, "\nFindings: %zu\n", r->findings.n);
+	for (size_t n = 0; n < r->findings.n; n++)
+		text_finding(out, r, o, &r->findings.v[n]);
+	if (json_array_size(r->recorded))
+		fprintf(out, "\nThe recorder reported %zu findings live.\n",
+			json_array_size(r->recorded));
+	text_accounting(out, r);
+	text_last_snapshot(out, r);
+}
