@@ -1,22 +1,45 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the patched guest kernel for the VM suite, incrementally.
+# Build (or find in the cache) the guest kernel of one flavour.
 #
-#   build-kernel.sh VM_DIR TARBALL PATCH_DIR [CONFIG_VARIANT]
+#   build-kernel.sh FLAVOUR [LINK]
 #
-# VM_DIR/linux  the source: TARBALL unpacked, PATCH_DIR/series applied, then
-#               the test-only patches of PATCH_DIR/testing/series (knobs in
-#               /sys/kernel/debug/ksm_test/, all off by default; set
-#               KSM_TESTING=0 to leave them out)
-# VM_DIR/obj    the kbuild output (O=), kept between runs
+# A flavour is a file tests/vm/flavours/FLAVOUR, one directive a line
+# (paths relative to the top of the repository, # starts a comment):
 #
-# Nothing happens when the stamp (a hash of the tarball name and size, the
-# series, every patch, the testing series and its patches, the config
-# fragment and this script) is unchanged.
-# When it changed, the source is unpacked again: tar keeps the tarball's
-# mtimes, so only the files the old or the new series touch (they are
-# touched explicitly) and the config changes are rebuilt.
+#   tarball /usr/src/linux-source-6.12.tar.xz   the kernel source (one line)
+#   series kernel-patch/series                  patches, in order (0 or more
+#                                               lines; names relative to the
+#                                               series file's directory)
+#   fragment tests/vm/config/guest.fragment     config fragments merged on
+#                                               tinyconfig, in order (1 or more)
+#
+# Adding a kernel to the VM suite is adding such a file: a stock kernel has
+# no series line (e.g. tarball /usr/src/linux-source-6.1.tar.xz and the one
+# fragment tests/vm/config/guest.fragment), then
+# `make vm-kernel VM_FLAVOUR=NAME` and `make vm-test VM_FLAVOUR=NAME`.
+#
+# The cache lives OUTSIDE any clone, shared by every worktree and by CI on the
+# same machine:
+#
+#   $KSM_BPF_CACHE (default /var/cache/ksm-bpf)
+#     kernels/FLAVOUR-HASH/   bzImage vmlinux config System.map build.log
+#                             (HASH: sha256 of every input: the tarball's
+#                             name, size and mtime, each series file and every
+#                             patch it lists, each fragment, the flavour file
+#                             and this script)
+#     src/SRCHASH/            the unpacked, patched source (SRCHASH: tarball
+#                             and patches only): flavours with the same
+#                             tarball and patches (patched, kasan) share it
+#     locks/                  flock files: one build of a flavour at a time,
+#                             one unpack of a source tree at a time
+#
+# A kernel directory appears (renamed into place) only when its build is
+# complete, so a reader never sees a half-built one.  LINK, if given, becomes
+# a symlink to the kernel directory.  The objects are built in a scratch
+# directory next to it and removed after the build.  JOBS (default nproc+1)
+# sets make -j; the build runs under nice.
 set -eu
 # A variable given on the calling make's command line (make OUTPUT=DIR ...)
 # reaches every sub-make through MAKEFLAGS, and kbuild's tools (objtool,
@@ -24,92 +47,121 @@ set -eu
 # its own environment.
 unset MAKEFLAGS MFLAGS MAKEOVERRIDES MAKELEVEL OUTPUT
 
-VM_DIR=$1
-TARBALL=$2
-PATCH_DIR=$3
-SRC=$VM_DIR/linux
-OBJ=$VM_DIR/obj
+FLAVOUR=${1:?usage: build-kernel.sh FLAVOUR [LINK]}
+LINK=${2:-}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+SELF=$TOP/tests/vm/build-kernel.sh
+FFILE=$TOP/tests/vm/flavours/$FLAVOUR
+CACHE=${KSM_BPF_CACHE:-/var/cache/ksm-bpf}
 JOBS=${JOBS:-$(($(nproc) + 1))}
-FRAGMENT=$PATCH_DIR/config.fragment
-SERIES=$PATCH_DIR/series
 
-log() { printf '  %-7s %s\n' "$1" "$2"; }
+log() { printf '  %-7s %s\n' "$1" "$2" >&2; }
 die() { echo "build-kernel: $*" >&2; exit 1; }
 
-[ -r "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.12)"
-[ -r "$SERIES" ] || die "$SERIES missing"
-[ -r "$FRAGMENT" ] || die "$FRAGMENT missing"
+[ -r "$FFILE" ] || die "no flavour '$FLAVOUR' (tests/vm/flavours/: $(ls "$TOP/tests/vm/flavours" | tr '\n' ' '))"
+case $CACHE in
+/*) ;;
+*) die "KSM_BPF_CACHE must be an absolute path ($CACHE)" ;;
+esac
+case $CACHE/ in
+"$TOP"/*) die "KSM_BPF_CACHE ($CACHE) is inside the clone: keep the cache outside it" ;;
+esac
 
-patches=$(grep -v '^[[:space:]]*\(#\|$\)' "$SERIES" | awk '{print $1}')
-# The test-only patches go on top of the series, as testing/NAME.
-TESTING_SERIES=$PATCH_DIR/testing/series
-if [ "${KSM_TESTING:-1}" = 1 ] && [ -r "$TESTING_SERIES" ]; then
-	patches="$patches $(grep -v '^[[:space:]]*\(#\|$\)' "$TESTING_SERIES" |
-		awk '{print "testing/" $1}')"
-fi
+# ---- the flavour's inputs --------------------------------------------------
+directives() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$FFILE"; }
+TARBALL=$(directives | awk '$1 == "tarball" { print $2 }')
+SERIES=$(directives | awk '$1 == "series" { print $2 }')
+FRAGMENTS=$(directives | awk '$1 == "fragment" { print $2 }')
+bad=$(directives | awk '$1 != "tarball" && $1 != "series" && $1 != "fragment"')
+[ -z "$bad" ] || die "$FFILE: unknown directive: $bad"
+[ "$(echo "$TARBALL" | grep -c .)" = 1 ] || die "$FFILE: needs exactly one tarball line"
+[ -n "$FRAGMENTS" ] || die "$FFILE: needs at least one fragment line"
+[ -r "$TARBALL" ] || die "$TARBALL missing (apt-get install $(basename "$TARBALL" .tar.xz))"
 
-stamp_of() {
-	{
-		ls -l --time-style=+ "$TARBALL" | awk '{print $5, $NF}'
-		cat "$SERIES"
-		echo $patches
-		for p in $patches; do cat "$PATCH_DIR/$p"; done
-		cat "$FRAGMENT" "$0"
-	} | sha256sum | cut -d' ' -f1
+# every patch, as a path relative to TOP, in order
+PATCHES=
+for s in $SERIES; do
+	[ -r "$TOP/$s" ] || die "$s missing"
+	d=$(dirname "$s")
+	for p in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/$s" | awk '{ print $1 }'); do
+		[ -r "$TOP/$d/$p" ] || die "$d/$p (listed in $s) missing"
+		PATCHES="$PATCHES $d/$p"
+	done
+done
+for f in $FRAGMENTS; do
+	[ -r "$TOP/$f" ] || die "$f missing"
+done
+
+src_inputs() {
+	stat -c '%n %s %Y' "$TARBALL"
+	for p in $PATCHES; do echo "$p"; cat "$TOP/$p"; done
 }
-src_stamp_of() {
-	{
-		ls -l --time-style=+ "$TARBALL" | awk '{print $5, $NF}'
-		cat "$SERIES"
-		echo $patches
-		for p in $patches; do cat "$PATCH_DIR/$p"; done
-	} | sha256sum | cut -d' ' -f1
+SRCHASH=$(src_inputs | sha256sum | cut -c1-16)
+HASH=$({
+	src_inputs
+	for s in $SERIES; do echo "$s"; cat "$TOP/$s"; done
+	for f in $FRAGMENTS; do echo "$f"; cat "$TOP/$f"; done
+	cat "$FFILE" "$SELF"
+} | sha256sum | cut -c1-16)
+KDIR=$CACHE/kernels/$FLAVOUR-$HASH
+
+link() {
+	[ -n "$LINK" ] || return 0
+	mkdir -p "$(dirname "$LINK")"
+	ln -sfn "$KDIR" "$LINK"
 }
 
-want=$(stamp_of)
-if [ -f "$OBJ/arch/x86/boot/bzImage" ] && [ -f "$VM_DIR/kernel.stamp" ] &&
-   [ "$(cat "$VM_DIR/kernel.stamp")" = "$want" ]; then
-	log KERNEL "up to date ($(echo "$want" | cut -c1-12))"
+if [ -f "$KDIR/bzImage" ]; then
+	log KERNEL "$FLAVOUR up to date ($KDIR)"
+	link
 	exit 0
 fi
-rm -f "$VM_DIR/kernel.stamp"
-mkdir -p "$VM_DIR" "$OBJ"
 
-# 1. the source tree
-want_src=$(src_stamp_of)
-if [ ! -f "$VM_DIR/source.stamp" ] ||
-   [ "$(cat "$VM_DIR/source.stamp")" != "$want_src" ]; then
-	rm -f "$VM_DIR/source.stamp"
-	log UNPACK "$TARBALL"
+mkdir -p "$CACHE/kernels" "$CACHE/src" "$CACHE/locks"
+# One build of a flavour at a time: a second caller waits, then finds it.
+exec 9> "$CACHE/locks/$FLAVOUR.lock"
+if ! flock -n 9; then
+	log WAIT "another build of $FLAVOUR holds $CACHE/locks/$FLAVOUR.lock"
+	flock 9
+fi
+if [ -f "$KDIR/bzImage" ]; then
+	log KERNEL "$FLAVOUR built meanwhile ($KDIR)"
+	link
+	exit 0
+fi
+
+# ---- 1. the source tree (shared by the flavours with the same patches) -----
+SRC=$CACHE/src/$SRCHASH
+(
+	exec 8> "$CACHE/locks/src-$SRCHASH.lock"
+	flock 8
+	[ -f "$SRC/.ksm-bpf-complete" ] && exit 0
+	log UNPACK "$TARBALL -> $SRC"
 	rm -rf "$SRC"
 	mkdir -p "$SRC"
 	tar -C "$SRC" --strip-components=1 -xf "$TARBALL"
-	for p in $patches; do
+	for p in $PATCHES; do
 		log PATCH "$p"
-		patch -d "$SRC" -p1 -s --no-backup-if-mismatch -i "$PATCH_DIR/$p" ||
+		patch -d "$SRC" -p1 -s --no-backup-if-mismatch -i "$TOP/$p" ||
 			die "$p does not apply"
 	done
-	# Files patched now or by the previous series must be rebuilt.
-	for p in $patches; do
-		sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$PATCH_DIR/$p"
-	done | sort -u > "$VM_DIR/patched-files.new"
-	cat "$VM_DIR/patched-files" "$VM_DIR/patched-files.new" 2>/dev/null |
-		sort -u | while read -r f; do
-			[ -e "$SRC/$f" ] && touch "$SRC/$f"
-		done
-	mv "$VM_DIR/patched-files.new" "$VM_DIR/patched-files"
-	echo "$want_src" > "$VM_DIR/source.stamp"
-fi
+	touch "$SRC/.ksm-bpf-complete"
+)
 
-# 2. the configuration: tinyconfig + fragment, and check that it all took
-log CONFIG "tinyconfig + $FRAGMENT"
+# ---- 2. the configuration: tinyconfig + fragments, check that all took ----
+OBJ=$CACHE/kernels/.build-$FLAVOUR-$HASH
+rm -rf "$OBJ"
+mkdir -p "$OBJ"
+log CONFIG "$FLAVOUR: tinyconfig + $(echo $FRAGMENTS)"
 make -s -C "$SRC" O="$OBJ" tinyconfig >/dev/null
-"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" \
-	"$FRAGMENT" >/dev/null
+frags=
+for f in $FRAGMENTS; do frags="$frags $TOP/$f"; done
+# shellcheck disable=SC2086
+"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" $frags >/dev/null
 make -s -C "$SRC" O="$OBJ" olddefconfig >/dev/null
-missing=0
-grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' \
-	"$FRAGMENT" | while read -r line; do
+for f in $frags; do
+	grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' "$f"
+done | while read -r line; do
 	case $line in
 	"# "*)	sym=${line#\# }; sym=${sym%% *}
 		if grep -q "^$sym=" "$OBJ/.config"; then
@@ -119,17 +171,32 @@ grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' \
 			echo "build-kernel: '$line' did not take" >&2; exit 1
 		fi ;;
 	esac
-done || missing=1
-[ $missing -eq 0 ] || die "config fragment not applied (see above)"
+done || die "config fragments not applied (see above)"
 
-# 3. the kernel
-log KBUILD "bzImage -j$JOBS (log: $VM_DIR/kbuild.log)"
+# ---- 3. the kernel -----------------------------------------------------------
+log KBUILD "$FLAVOUR: bzImage -j$JOBS (log: $OBJ/build.log)"
 start=$(date +%s)
-if ! make -C "$SRC" O="$OBJ" -j"$JOBS" bzImage > "$VM_DIR/kbuild.log" 2>&1; then
-	tail -n 40 "$VM_DIR/kbuild.log" >&2
-	die "kernel build failed"
+if ! nice make -C "$SRC" O="$OBJ" -j"$JOBS" bzImage > "$OBJ/build.log" 2>&1; then
+	tail -n 40 "$OBJ/build.log" >&2
+	die "kernel build failed (log: $OBJ/build.log)"
 fi
-log KBUILD "done in $(($(date +%s) - start)) s"
+secs=$(($(date +%s) - start))
 grep -q '^CONFIG_DEBUG_INFO_BTF=y' "$OBJ/.config" && [ -s "$OBJ/vmlinux" ] ||
 	die "no vmlinux with BTF"
-echo "$want" > "$VM_DIR/kernel.stamp"
+NEW=$KDIR.tmp
+rm -rf "$NEW"
+mkdir -p "$NEW"
+cp "$OBJ/arch/x86/boot/bzImage" "$OBJ/vmlinux" "$OBJ/System.map" "$OBJ/build.log" "$NEW/"
+cp "$OBJ/.config" "$NEW/config"
+{
+	echo "flavour $FLAVOUR"
+	echo "hash $HASH"
+	echo "source $SRC"
+	echo "build_seconds $secs"
+	echo "jobs $JOBS"
+	echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} > "$NEW/info"
+mv "$NEW" "$KDIR"
+rm -rf "$OBJ"
+log KBUILD "$FLAVOUR done in ${secs} s ($KDIR)"
+link

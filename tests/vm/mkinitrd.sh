@@ -33,7 +33,11 @@ for f in "$GUEST"/*.sh "$GUEST"/*.awk; do
 done
 chmod 755 "$ROOT"/tests/*.sh
 for f in "$VM_DIR"/guest/*; do
-	[ -x "$f" ] && cp "$f" "$ROOT/tests/"
+	case $f in
+	*.bpf.o) cp "$f" "$ROOT/tests/" ;;
+	*.log) ;;
+	*) [ -x "$f" ] && cp "$f" "$ROOT/tests/" ;;
+	esac
 done
 if [ -d "$TOOLS" ]; then
 	for f in "$TOOLS"/*; do
@@ -53,4 +57,10 @@ if [ -d "$TOOLS/../examples" ]; then
 	mkdir -p "$ROOT/opt/ksm-bpf/examples"
 	cp "$TOOLS"/../examples/*.bpf.o "$ROOT/opt/ksm-bpf/examples/" 2>/dev/null || true
 fi
+# the built-in policy's object, for ksmlink replace (the VM suite's torture)
+for f in "$TOOLS"/../bpf/ksm_policy*.bpf.o; do
+	[ -e "$f" ] || continue
+	mkdir -p "$ROOT/opt/ksm-bpf/examples"
+	cp "$f" "$ROOT/opt/ksm-bpf/examples/builtin_policy.bpf.o"
+done
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT"

@@ -26,7 +26,9 @@ command -v qemu-system-x86_64 >/dev/null ||
 
 # no_hash_pointers: without entropy the guest prints every %p as
 # (____ptrval____), and the suite follows stable nodes by address
-append="console=ttyS0 panic=-1 numa=fake=2 oops=panic no_hash_pointers $*"
+# slab_nomerge: the ksm caches keep their own names and object sizes in
+# /sys/kernel/slab (the zero-cost check reads them)
+append="console=ttyS0 panic=-1 numa=fake=2 oops=panic no_hash_pointers slab_nomerge $*"
 
 if [ "${VM_SHELL:-0}" = 1 ]; then
 	exec qemu-system-x86_64 -m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" \
@@ -34,6 +36,7 @@ if [ "${VM_SHELL:-0}" = 1 ]; then
 		-append "$append vmshell=1"
 fi
 
+mkdir -p "$VM_DIR"
 rm -f "$CONSOLE" "$TAP"
 start=$(date +%s)
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \

@@ -1,21 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM suite: the kernel-patch/ series on Linux 6.12 in QEMU (TCG).
-# Included by the top-level Makefile; also works standalone:
-#   make -f tests/vm/vm.mk vm-test
+# The VM suite: guest kernels in QEMU (TCG).  Included by the top-level
+# Makefile; also works standalone: make -f tests/vm/vm.mk vm-test
 #
-#   vm-kernel   unpack /usr/src/linux-source-6.12.tar.xz, apply the series
-#               and the test-only kernel-patch/testing/series (debugfs knobs
-#               under ksm_test/, off by default), tinyconfig +
-#               kernel-patch/config.fragment, build bzImage with BTF (cached:
-#               rebuilt only when a series, a patch or the fragment changes)
-#   vm-initrd   busybox, the guest suite and $(OUTPUT)/bin/* in an initramfs
-#   vm-test     boot the guest, run the suite, print TAP; fails on any failed
-#               test and on any WARN/BUG/Oops/lockdep splat in the console
-#   vm-bench    only the policy benchmark (hook ns/call, ksmd throughput),
-#               with the guest TSC calibrated from the host's
-#   vm-shell    boot the same guest with an interactive shell
-#   vm-clean    remove $(OUTPUT)/vm (the kernel build cache too)
+# A guest kernel is a FLAVOUR, a file in tests/vm/flavours/ (tarball, patch
+# series, config fragments; format at the top of tests/vm/build-kernel.sh).
+# Kernels are built once per set of inputs and cached outside the clone, in
+# $(KSM_BPF_CACHE) (default /var/cache/ksm-bpf), shared by every worktree
+# and by CI on the same machine; a lock serializes two builds of a flavour.
+#
+#   make vm-kernel [VM_FLAVOUR=patched]      build (or find) that kernel
+#   make vm-kernels                          every flavour make check uses
+#                                            ($(VM_CHECK_FLAVOURS))
+#   make vm-test [VM_FLAVOUR=patched] [VM_ARGS="only=migrate seed=42"]
+#                boot it, run the guest suite (tests/vm/guest/run.sh), print
+#                TAP; fails on any failed test and on any splat
+#   make vm-test-kasan [VM_ARGS=...]         the torture scenario on the KASAN
+#                                            flavour (VM_FLAVOUR=kasan)
+#   make vm-bench       only the policy benchmark, guest TSC calibrated
+#   make vm-shell       the same guest with an interactive shell
+#   make vm-clean       remove $(OUTPUT)/vm (never the shared cache)
+#
+# Adding a kernel (e.g. a stock Debian 6.1): add tests/vm/flavours/NAME,
+# then `make vm-test VM_FLAVOUR=NAME`; add NAME to VM_CHECK_FLAVOURS (and a
+# vm-test run of it to check) to put it in make check.
 
 VM_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/../..)
 OUTPUT ?= build/
@@ -27,13 +35,17 @@ Q ?= @
 endif
 
 VM_DIR := $(abspath $(OUTPUT))/vm
-VM_TARBALL ?= /usr/src/linux-source-6.12.tar.xz
-VM_PATCH_DIR := $(VM_TOP)/kernel-patch
 VM_TESTS := $(VM_TOP)/tests/vm
-VM_BZIMAGE := $(VM_DIR)/obj/arch/x86/boot/bzImage
+VM_FLAVOUR ?= patched
+VM_CHECK_FLAVOURS ?= patched
+KSM_BPF_CACHE ?= /var/cache/ksm-bpf
+export KSM_BPF_CACHE
+# build/vm/kernel-FLAVOUR -> the kernel's directory in the cache
+VM_KLINK = $(VM_DIR)/kernel-$(1)
+VM_BZIMAGE = $(call VM_KLINK,$(VM_FLAVOUR))/bzImage
 VM_INITRD := $(VM_DIR)/initrd.gz
 VM_BIN := $(abspath $(OUTPUT))/bin
-VM_TIMEOUT ?= 900
+VM_TIMEOUT ?= 1800
 VM_MEM ?= 1G
 VM_SMP ?= 2
 # extra words for the guest runner, e.g. VM_ARGS="only=migrate"
@@ -41,33 +53,53 @@ VM_ARGS ?=
 VM_CC ?= gcc
 VM_CFLAGS ?= -O2 -g -Wall -Wextra -static
 
-VM_GUEST_SRCS := $(wildcard $(VM_TESTS)/guest/*.c)
+VM_GUEST_SRCS := $(filter-out %.bpf.c,$(wildcard $(VM_TESTS)/guest/*.c))
 VM_GUEST_BINS := $(patsubst $(VM_TESTS)/guest/%.c,$(VM_DIR)/guest/%,$(VM_GUEST_SRCS))
-VM_GUEST_SCRIPTS := $(wildcard $(VM_TESTS)/guest/*.sh) $(wildcard $(VM_TESTS)/guest/*.awk)
+# the suite's own ksm_bpf_ops test policies (trusted arguments, kfunc filter)
+VM_GUEST_BPF := $(patsubst $(VM_TESTS)/guest/%.bpf.c,$(VM_DIR)/guest/%.bpf.o,\
+	$(wildcard $(VM_TESTS)/guest/*.bpf.c))
+VM_CLANG ?= clang
 
-.PHONY: vm-kernel vm-initrd vm-test vm-bench vm-shell vm-clean
+.PHONY: vm-kernel vm-kernels vm-initrd vm-test vm-test-kasan vm-bench vm-shell vm-clean
 
-# The kernel build script keeps its own stamp (hash of the series, the
-# patches and the fragment), so it is always called and returns at once
-# when nothing changed.
-vm-kernel:
-	$(Q)JOBS=$(VM_JOBS) $(VM_TESTS)/build-kernel.sh $(VM_DIR) $(VM_TARBALL) $(VM_PATCH_DIR)
-
+# build-kernel.sh hashes every input and returns at once when the cached
+# kernel is current, so it is always called.
 VM_JOBS ?= $(shell echo $$(($$(nproc) + 1)))
+vm-kernel:
+	$(Q)JOBS=$(VM_JOBS) $(VM_TESTS)/build-kernel.sh $(VM_FLAVOUR) $(call VM_KLINK,$(VM_FLAVOUR))
 
+vm-kernels:
+	$(Q)for f in $(VM_CHECK_FLAVOURS); do \
+		JOBS=$(VM_JOBS) $(VM_TESTS)/build-kernel.sh $$f $(call VM_KLINK,$$f) || exit 1; \
+	done
+
+# ksmlink drives ksm_bpf_ops links by hand (libbpf)
+$(VM_DIR)/guest/ksmlink: VM_LDLIBS := -lbpf -lelf -lz
 $(VM_DIR)/guest/%: $(VM_TESTS)/guest/%.c $(VM_TESTS)/guest/guest.h
 	$(Q)mkdir -p $(@D)
 	$(if $(Q),@printf '  %-7s %s\n' CC $(notdir $@))
-	$(Q)$(VM_CC) $(VM_CFLAGS) -o $@ $<
+	$(Q)$(VM_CC) $(VM_CFLAGS) -o $@ $< $(VM_LDLIBS) 2> $@.log || { cat $@.log; exit 1; }
+
+$(VM_DIR)/guest/%.bpf.o: $(VM_TESTS)/guest/%.bpf.c $(VM_TESTS)/guest/pol_common.bpf.h
+	$(Q)mkdir -p $(@D)
+	$(if $(Q),@printf '  %-7s %s\n' BPF $(notdir $@))
+	$(Q)$(VM_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(VM_TOP)/vmlinux/x86 \
+		-c $< -o $@
 
 # Always repacked: cheap, and picks up new tools in $(OUTPUT)/bin.
-vm-initrd: $(VM_GUEST_BINS)
+vm-initrd: $(VM_GUEST_BINS) $(VM_GUEST_BPF)
 	$(if $(Q),@printf '  %-7s %s\n' INITRD $(VM_INITRD))
 	$(Q)$(VM_TESTS)/mkinitrd.sh $(VM_DIR) $(VM_TESTS)/guest $(VM_BIN) $(VM_INITRD)
 
 vm-test: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR) $(VM_ARGS)
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) $(VM_ARGS)
+
+# The KASAN guest runs the torture scenario (and nothing else by default).
+VM_KASAN_ARGS ?= only= policy= domains=repro torture=1
+vm-test-kasan:
+	$(Q)$(MAKE) --no-print-directory -f $(VM_TOP)/tests/vm/vm.mk OUTPUT=$(OUTPUT) \
+		VM_FLAVOUR=kasan VM_ARGS="$(VM_KASAN_ARGS) $(VM_ARGS)" vm-test
 
 # The policy benchmark alone, with the guest's TSC calibrated from the host's
 # (the tiny guest cannot calibrate it: without it sched_clock, hence the BPF
@@ -75,12 +107,12 @@ vm-test: vm-kernel vm-initrd
 VM_TSC_KHZ ?= $(shell awk '/^cpu MHz/ { printf "%d", $$4 * 1000; exit }' /proc/cpuinfo)
 vm-bench: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR) only= policy=bench \
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) only= policy=bench \
 		$(if $(VM_TSC_KHZ),tsc_early_khz=$(VM_TSC_KHZ) tsc=reliable) $(VM_ARGS)
 
 vm-shell: vm-kernel vm-initrd
 	$(Q)VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) VM_SHELL=1 \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR) $(VM_ARGS)
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) $(VM_ARGS)
 
 vm-clean:
 	$(Q)rm -rf $(VM_DIR)
