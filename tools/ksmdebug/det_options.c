@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "cli.h"
 #include "commands.h"
 #include "util.h"
 

@@ -56,8 +56,10 @@ struct trace_header {
 	struct trace_window window;
 };
 
-/* {"type": "header", "tool", "format", "reason", "ts_ns", "kernel", "probes", "trace"}; takes
- * probes. */
+/*
+ * {"type": "header", "tool", "format", "reason", "ts_ns", "kernel", "probes",
+ * "trace"}; the object takes the reference to probes.
+ */
 json_t *trace_header_json(const char *reason, uint64_t ts_ns, const struct kernel_facts *k,
 			  json_t *probes, const struct trace_window *w);
 void trace_header_from_json(const json_t *o, struct trace_header *h);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for the detectors (tools/ksmdebug/det_*.c): every signature fed as a synthetic
- * event sequence, and its near misses (the same events in a safe order, or
- * one field short of the signature) that must stay silent.
+ * Unit tests for the detectors (tools/ksmdebug/det_*.c): every signature
+ * fed as a synthetic event sequence, and its near misses (the same events in
+ * a safe order, or one field short of the signature) that must stay silent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
