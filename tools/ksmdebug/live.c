@@ -217,7 +217,8 @@ static int live_finish(struct live *l)
 		live_sample(l, "exit", NULL);
 	}
 	print_summary(l);
-	return CLI_EXIT_OK;
+	/* as replay does: a clean run and a run that found something differ */
+	return det_total(l->det) ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
 static void live_close(struct live *l)
