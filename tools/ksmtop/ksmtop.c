@@ -18,8 +18,8 @@
 #include "event_source.h"
 #include "procfs.h"
 #include "prom.h"
-#include "top_model.h"
-#include "top_ui.h"
+#include "model.h"
+#include "ui.h"
 #include "util.h"
 
 /* Drain the ring buffer this often: one wake-up per tick, not per event. */

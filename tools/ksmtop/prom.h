@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "top_model.h"
+#include "model.h"
 
 struct prom_opts {
 	int max_procs; /* per-process series for the top N by merging pages; 0 = none */

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "prom.h"
-#include "top_model.h"
+#include "model.h"
 
 static char dir[64];
 

@@ -8,7 +8,7 @@
 
 #include <ncurses.h>
 
-#include "top_ui.h"
+#include "ui.h"
 
 static SCREEN *screen;
 

@@ -12,7 +12,7 @@
 #include "ksm_stat.h"
 #include "policy_pin.h"
 #include "procfs.h"
-#include "top_model.h"
+#include "model.h"
 #include "util.h"
 
 static const char *const sort_names[TOP_SORT_MAX] = {

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "top_model.h"
+#include "model.h"
 
 #define TOP_UI_MIN_COLS 60
 #define TOP_UI_MIN_LINES 12
