@@ -4,9 +4,11 @@
  * which cgroup and process, on which NUMA node, at what ksmd cost: an
  * ncurses view, plain text (-b), JSON (-j), and a Prometheus /metrics
  * endpoint (--prometheus).
+ *
+ * The shape: events drain into the model every DRAIN_MS; every interval the
+ * sampler reads the kernel's state and makes a sample; the outputs print it.
  */
 #include <argp.h>
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,11 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "cli.h"
 #include "event_source.h"
-#include "procfs.h"
-#include "prom.h"
 #include "model.h"
+#include "prom.h"
+#include "render_json.h"
+#include "render_text.h"
+#include "sampler.h"
 #include "ui.h"
 #include "util.h"
 
@@ -28,81 +32,80 @@
 static struct env {
 	double interval;
 	uint64_t count;
-	bool batch, json, verbose, list_probes;
-	int pid;
-	const char *cgroup;
-	int sort;
-	bool sort_given;
+	bool batch, list_probes;
+	enum top_sort sort;
 	uint64_t rows;
 	const char *prom_addr;
 	uint64_t prom_procs;
 	int nargs;
 } env = { .interval = 1.0, .sort = TOP_SORT_MERGING };
 
-const char *argp_program_version = "ksmtop 0.1";
-const char *argp_program_bug_address = "<ksm-bpf@example.org>";
 static const char doc[] =
 	"Live view of KSM: memory saved per NUMA node, cgroup and process, ksmd cost,\n"
 	"merge and unmerge rates.\n"
 	"\n"
 	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS]\n"
-	"              [--prometheus ADDR:PORT] [interval [count]]\n"
+	"              [--prometheus ADDR:PORT [--prom-processes N]] [interval [count]]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    ksmtop                       # interactive view, 1 s refresh (h for keys)\n"
 	"    ksmtop 5                     # refresh every 5 s\n"
 	"    ksmtop -b 1 10               # 10 plain-text samples, one per second\n"
 	"    ksmtop -j 2 3                # 3 JSON documents (one per line), every 2 s\n"
-	"    ksmtop -c /vms -s profit     # the /vms cgroup subtree, biggest profit first\n"
-	"    ksmtop --prometheus :9100    # /metrics for Prometheus (and the view on a tty)\n"
+	"    ksmtop -c /vms -s profit     # the /vms subtree, biggest profit first\n"
+	"    ksmtop --prometheus :9100    # /metrics (and the view on a terminal)\n"
 	"    ksmtop --list-probes         # which event sources work on this kernel\n"
 	"\n"
 	"SORT is one of: pid, comm, cgroup, merging, rmap, zero, profit, merges,\n"
-	"unmerges, mode.";
+	"unmerges, mode.\n"
+	"\n"
+	"Exit status: 0 ok, 1 error, 2 usage error.";
 
 enum { OPT_PROM = 1000, OPT_PROM_PROCS, OPT_LIST_PROBES };
 
 static const struct argp_option opts[] = {
 	{ "batch", 'b', NULL, 0, "Plain text per interval, like top -b", 0 },
-	{ "json", 'j', NULL, 0, "One JSON document per interval (one per line)", 0 },
-	{ "pid", 'p', "PID", 0, "Only this process", 0 },
-	{ "cgroup", 'c', "CGROUP", 0, "Only this cgroup v2 subtree (path)", 0 },
 	{ "sort", 's', "SORT", 0, "Sort column (default merging)", 0 },
 	{ "rows", 'r', "ROWS", 0, "At most ROWS processes and cgroups per sample", 0 },
 	{ "prometheus", OPT_PROM, "ADDR:PORT", 0, "Serve /metrics on ADDR:PORT", 0 },
 	{ "prom-processes", OPT_PROM_PROCS, "N", 0,
 	  "Per-process series for the N biggest KSM users (default 0: none)", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf debug output", 0 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show this help", 0 },
 	{},
 };
 
+/* [interval [count]] */
+static void parse_positional(struct argp_state *state, const char *arg)
+{
+	switch (env.nargs++) {
+	case 0:
+		if (!parse_seconds(arg, &env.interval) || env.interval < 0.05 ||
+		    env.interval > 86400)
+			argp_error(state, "invalid interval '%s' (seconds, 0.05 to 86400)", arg);
+		break;
+	case 1:
+		if (!parse_u64(arg, 1, UINT32_MAX, &env.count))
+			argp_error(state, "invalid count '%s' (1 or more)", arg);
+		break;
+	default:
+		argp_error(state, "unexpected argument '%s'", arg);
+	}
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	uint64_t v;
+	int sort;
 
 	switch (key) {
 	case 'b':
 		env.batch = true;
 		break;
-	case 'j':
-		env.json = true;
-		break;
-	case 'p':
-		if (!parse_u64(arg, 1, INT32_MAX, &v))
-			argp_error(state, "invalid PID '%s'", arg);
-		env.pid = (int)v;
-		break;
-	case 'c':
-		env.cgroup = arg;
-		break;
 	case 's':
-		env.sort = top_sort_by_name(arg);
-		if (env.sort < 0)
+		sort = top_sort_by_name(arg);
+		if (sort < 0)
 			argp_error(state, "unknown sort key '%s' (one of: %s)", arg,
 				   top_sort_names());
-		env.sort_given = true;
+		env.sort = sort;
 		break;
 	case 'r':
 		if (!parse_u64(arg, 1, 1000000, &env.rows))
@@ -118,28 +121,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_LIST_PROBES:
 		env.list_probes = true;
 		break;
-	case 'v':
-		env.verbose = true;
-		break;
-	case 'h':
-		argp_state_help(state, stderr, ARGP_HELP_STD_HELP);
-		break;
 	case ARGP_KEY_ARG:
-		if (env.nargs == 0) {
-			if (!parse_seconds(arg, &env.interval) || env.interval < 0.05 ||
-			    env.interval > 86400)
-				argp_error(state, "invalid interval '%s' (seconds, 0.05 to 86400)",
-					   arg);
-		} else if (env.nargs == 1) {
-			if (!parse_u64(arg, 1, UINT32_MAX, &env.count))
-				argp_error(state, "invalid count '%s' (1 or more)", arg);
-		} else {
-			argp_error(state, "unexpected argument '%s'", arg);
-		}
-		env.nargs++;
+		parse_positional(state, arg);
 		break;
 	case ARGP_KEY_END:
-		if (env.batch && env.json)
+		if (env.batch && cli.json)
 			argp_error(state, "-b and -j are exclusive");
 		break;
 	default:
@@ -151,11 +137,25 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 enum output { OUT_NONE, OUT_BATCH, OUT_JSON, OUT_UI };
 
 static struct state {
+	enum output out;
 	struct top_model m;
+	struct top_sampler sampler;
 	struct ksm_source src;
 	struct prom_server *prom;
 	struct top_ui ui;
 } st;
+
+static enum output pick_output(void)
+{
+	if (cli.json)
+		return OUT_JSON;
+	if (env.batch)
+		return OUT_BATCH;
+	if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+		return OUT_UI;
+	/* no terminal: an exporter alone prints nothing; else batch */
+	return env.prom_addr ? OUT_NONE : OUT_BATCH;
+}
 
 static int on_event(void *ctx, const struct ksm_event *e)
 {
@@ -163,36 +163,37 @@ static int on_event(void *ctx, const struct ksm_event *e)
 	return 0;
 }
 
-static void publish_metrics(void)
+/*
+ * cli_json_print() writes reals with 17 digits ("0.10000000000000001"); the
+ * rates here are good to 6, and a document a second should stay readable.
+ */
+static void print_json(json_t *doc)
 {
-	struct prom_opts po = { .max_procs = (int)env.prom_procs };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	size_t flags = JSON_REAL_PRECISION(6) | (cli.pretty ? JSON_INDENT(2) : JSON_COMPACT);
 
-	if (!f)
+	if (!doc)
 		return;
-	prom_write(f, &st.m, &po);
-	fclose(f);
-	prom_server_publish(st.prom, text, len);
-	free(text);
+	if (!json_dumpf(doc, stdout, flags))
+		fputc('\n', stdout);
+	json_decref(doc);
 }
 
-static void emit(enum output out)
+static void emit(void)
 {
-	if (out == OUT_JSON) {
-		json_t *doc = top_model_json(&st.m, (int)env.rows);
-
-		json_dumpf(doc, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
-		fputc('\n', stdout);
-		json_decref(doc);
-		fflush(stdout);
-	} else if (out == OUT_BATCH) {
-		top_model_print(&st.m, stdout, (int)env.rows);
-		fflush(stdout);
-	} else if (out == OUT_UI) {
+	switch (st.out) {
+	case OUT_JSON:
+		print_json(top_json(&st.m, (int)env.rows));
+		break;
+	case OUT_BATCH:
+		top_text_print(&st.m, stdout, (int)env.rows);
+		break;
+	case OUT_UI:
 		top_ui_draw(&st.ui, &st.m);
+		return;
+	case OUT_NONE:
+		return;
 	}
+	fflush(stdout);
 }
 
 static int sample(void)
@@ -203,185 +204,184 @@ static int sample(void)
 	ksm_source_drain(&st.src);
 	ksm_source_stats(&st.src, stats);
 	st.m.lost = stats[KSM_STAT_DROPPED];
-	r = top_model_sample(&st.m);
-	if (r)
-		return r;
-	top_model_sort(&st.m, st.ui.sort, st.ui.ascending);
+	r = top_sample(&st.sampler, &st.m);
+	if (r) {
+		top_ui_stop(&st.ui); /* the message must not land on the view */
+		return cli_err("reading KSM state: %s", strerror(-r));
+	}
 	if (st.prom)
-		publish_metrics();
+		prom_server_update(st.prom, &st.m);
 	return 0;
 }
 
-static uint64_t ms_to_ns(double ms)
+/* The model with the command line's filter and order; the event source probed. */
+static int setup(void)
 {
-	return (uint64_t)(ms * 1e6);
+	/* No filter in BPF: the global and per-node rates count every event. */
+	struct ksm_source_opts so = { .cb = on_event, .verbose = cli.verbose };
+	char err[256];
+	int r;
+
+	if (top_model_init(&st.m))
+		return cli_err("out of memory");
+	r = cli_resolve_filter(NULL, NULL, st.m.filter.cgroup, sizeof(st.m.filter.cgroup));
+	if (r)
+		return r;
+	if (!strcmp(st.m.filter.cgroup, "/"))
+		st.m.filter.cgroup[0] = '\0';
+	st.m.filter.pid = cli.pid;
+	st.m.sort = env.sort;
+	st.m.ascending = top_sort_ascending(env.sort);
+	st.ui.interval = env.interval;
+	top_sampler_init(&st.sampler, &st.m);
+	if (ksm_source_probe(&st.src, &so, err, sizeof(err)))
+		return cli_err("%s", err);
+	return 0;
+}
+
+static int list_probes(void)
+{
+	json_t *probes;
+
+	if (!cli.json) {
+		ksm_source_print_probes(&st.src, stdout);
+		return CLI_EXIT_OK;
+	}
+	probes = ksm_source_probes_json(&st.src);
+	return cli_json_print(json_pack("{s:o}", "probes", probes)) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+/* The one-line summary of missing event sources, for stderr and the view. */
+static void report_sources(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	ksm_source_print_summary(&st.src, f);
+	if (!fclose(f)) {
+		if (len && text[len - 1] == '\n')
+			text[len - 1] = '\0';
+		snprintf(st.ui.sources, sizeof(st.ui.sources), "%s", text);
+		if (st.out != OUT_UI)
+			cli_info("%s", text);
+	}
+	free(text);
+}
+
+/* Serve, attach, take the baseline sample, take over the terminal. */
+static int start(void)
+{
+	struct prom_opts po = { .max_procs = (int)env.prom_procs };
+	char err[256];
+	int r;
+
+	if (env.prom_addr) {
+		st.prom = prom_server_start(env.prom_addr, &po, err, sizeof(err));
+		if (!st.prom)
+			return cli_err("%s", err);
+	}
+	install_exit_signals();
+	if (ksm_source_start(&st.src, err, sizeof(err)))
+		return cli_err("%s", err);
+	st.m.active_kinds = st.src.active_kinds;
+	report_sources();
+	if (env.prom_addr && st.out != OUT_UI)
+		cli_info("serving /metrics on %s", env.prom_addr);
+	/* A baseline: the first interval's rates need a previous sample. */
+	r = sample();
+	if (r || st.out != OUT_UI)
+		return r;
+	if (top_ui_start(&st.ui, err, sizeof(err)))
+		return cli_err("%s", err);
+	emit();
+	return 0;
+}
+
+/* How long to sleep: until the next sample, one drain tick at most. */
+static int wait_ms(uint64_t next)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	if (next <= now)
+		return 0;
+	if ((next - now) / 1000000 < DRAIN_MS)
+		return (int)((next - now) / 1000000) + 1;
+	return DRAIN_MS;
+}
+
+/* Sleep, or read the keys of the view as they come; false when the user quits. */
+static bool wait_input(int timeout)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	enum top_ui_action a;
+
+	if (st.out != OUT_UI) {
+		poll(NULL, 0, timeout);
+		return true;
+	}
+	/* keys, and KEY_RESIZE after SIGWINCH interrupted poll */
+	if (poll(&pfd, 1, timeout) == 0)
+		return true;
+	a = top_ui_keys(&st.ui, &st.m);
+	if (a == UI_REFILTER)
+		top_model_rebuild(&st.m);
+	if (a == UI_REDRAW || a == UI_REFILTER)
+		emit();
+	return a != UI_QUIT;
+}
+
+static int run(void)
+{
+	uint64_t period = (uint64_t)(env.interval * 1e9), next, now, done = 0;
+	int r = start();
+
+	if (r)
+		return r;
+	next = now_ns(CLOCK_MONOTONIC) + period;
+	while (!exiting && wait_input(wait_ms(next))) {
+		ksm_source_drain(&st.src);
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now < next)
+			continue;
+		/* fixed cadence; after a stall (suspend, pause) start over from now */
+		next += period;
+		if (next <= now)
+			next = now + period;
+		if (st.out == OUT_UI && st.ui.paused)
+			continue;
+		r = sample();
+		if (r)
+			return r;
+		emit();
+		if (env.count && ++done >= env.count)
+			break;
+	}
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, NULL,
+	static const struct argp_child children[] = {
+		{ &cli_output_argp, 0, NULL, 0 },
+		{ &cli_filter_argp, 0, NULL, 0 },
+		{},
+	};
+	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, children,
 					  NULL, NULL };
-	enum output out;
-	struct ksm_source_opts so = { .cb = on_event };
-	uint64_t next, done = 0;
-	char err[512];
-	int r, ret = 1;
+	int r;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (env.json)
-		out = OUT_JSON;
-	else if (env.batch)
-		out = OUT_BATCH;
-	else if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
-		out = OUT_UI;
-	else
-		/* no terminal: an exporter alone prints nothing; else batch */
-		out = env.prom_addr ? OUT_NONE : OUT_BATCH;
-
-	if (env.pid && !pid_exists(env.pid)) {
-		fprintf(stderr, "ksmtop: no such process: %d\n", env.pid);
-		return 1;
-	}
-	if (top_model_init(&st.m)) {
-		fprintf(stderr, "ksmtop: out of memory\n");
-		return 1;
-	}
-	st.m.filter.pid = env.pid;
-	if (env.cgroup) {
-		uint64_t id;
-		int level;
-
-		r = cgroup_resolve(env.cgroup, &id, &level, st.m.filter.cgroup,
-				   sizeof(st.m.filter.cgroup));
-		if (r) {
-			fprintf(stderr, "ksmtop: no such cgroup v2 directory: %s (%s)\n",
-				env.cgroup, r == -EINVAL ? "not on a cgroup2 mount" : strerror(-r));
-			goto out;
-		}
-		if (!strcmp(st.m.filter.cgroup, "/"))
-			st.m.filter.cgroup[0] = '\0';
-	}
-	st.ui.sort = env.sort;
-	st.ui.ascending = top_sort_ascending(env.sort);
-	st.ui.interval = env.interval;
-
-	/* No filter in BPF: the global and per-node rates count every event. */
-	so.verbose = env.verbose;
-	r = ksm_source_probe(&st.src, &so, err, sizeof(err));
-	if (r) {
-		fprintf(stderr, "ksmtop: %s\n", err);
-		goto out;
-	}
-	if (env.list_probes) {
-		ksm_source_print_probes(&st.src, stdout);
-		ret = 0;
-		goto out;
-	}
-	if (env.prom_addr) {
-		st.prom = prom_server_start(env.prom_addr, err, sizeof(err));
-		if (!st.prom) {
-			fprintf(stderr, "ksmtop: %s\n", err);
-			goto out;
-		}
-	}
-	install_exit_signals();
-	r = ksm_source_start(&st.src, err, sizeof(err));
-	if (r) {
-		fprintf(stderr, "ksmtop: %s\n", err);
-		goto out;
-	}
-	st.m.active_kinds = st.src.active_kinds;
-	{
-		/* the one-line summary of missing sources, for stderr and the view */
-		char *text = NULL;
-		size_t len = 0;
-		FILE *f = open_memstream(&text, &len);
-
-		if (f) {
-			ksm_source_print_summary(&st.src, f);
-			fclose(f);
-			if (len && text[len - 1] == '\n')
-				text[len - 1] = '\0';
-			snprintf(st.ui.sources, sizeof(st.ui.sources), "%s", text);
-			if (out != OUT_UI)
-				fprintf(stderr, "ksmtop: %s\n", text);
-			free(text);
-		}
-	}
-	if (env.prom_addr && out != OUT_UI)
-		fprintf(stderr, "ksmtop: serving /metrics on %s\n", env.prom_addr);
-
-	/* A baseline: the first interval's rates need a previous sample. */
-	r = sample();
-	if (r) {
-		fprintf(stderr, "ksmtop: reading KSM state: %s\n", strerror(-r));
-		goto out;
-	}
-	if (out == OUT_UI) {
-		r = top_ui_start(&st.ui, err, sizeof(err));
-		if (r) {
-			fprintf(stderr, "ksmtop: %s\n", err);
-			goto out;
-		}
-		emit(out);
-	}
-
-	next = now_ns(CLOCK_MONOTONIC) + ms_to_ns(env.interval * 1000);
-	while (!exiting) {
-		uint64_t now = now_ns(CLOCK_MONOTONIC);
-		int timeout = DRAIN_MS;
-		struct pollfd pfd = { .fd = top_ui_fd(), .events = POLLIN };
-		bool due;
-
-		if (next > now && (next - now) / 1000000 < (uint64_t)timeout)
-			timeout = (int)((next - now) / 1000000) + 1;
-		if (next <= now)
-			timeout = 0;
-		if (out == OUT_UI) {
-			r = poll(&pfd, 1, timeout);
-			/* keys, and KEY_RESIZE after SIGWINCH interrupted poll */
-			if (r != 0) {
-				enum top_ui_action a = top_ui_keys(&st.ui, &st.m);
-
-				if (a == UI_QUIT)
-					break;
-				if (a == UI_REFILTER) {
-					top_model_rebuild(&st.m);
-					top_model_sort(&st.m, st.ui.sort, st.ui.ascending);
-				}
-				if (a != UI_NONE)
-					emit(out);
-			}
-		} else {
-			poll(NULL, 0, timeout);
-		}
-		ksm_source_drain(&st.src);
-		now = now_ns(CLOCK_MONOTONIC);
-		due = now >= next;
-		if (!due)
-			continue;
-		/* fixed cadence; after a stall (suspend, pause) start over from now */
-		next += ms_to_ns(env.interval * 1000);
-		if (next <= now)
-			next = now + ms_to_ns(env.interval * 1000);
-		if (out == OUT_UI && st.ui.paused)
-			continue;
-		r = sample();
-		if (r) {
-			top_ui_stop(&st.ui);
-			fprintf(stderr, "ksmtop: reading KSM state: %s\n", strerror(-r));
-			goto out;
-		}
-		emit(out);
-		if (env.count && ++done >= env.count)
-			break;
-	}
-	ret = 0;
-out:
+	cli_init("ksmtop");
+	cli_parse(&argp, argc, argv);
+	st.out = pick_output();
+	r = setup();
+	if (!r)
+		r = env.list_probes ? list_probes() : run();
 	top_ui_stop(&st.ui);
 	ksm_source_close(&st.src);
 	prom_server_stop(st.prom);
 	top_model_free(&st.m);
-	return ret;
+	return r;
 }

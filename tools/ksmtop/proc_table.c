@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "proc_table.h"
 #include "procfs.h"
@@ -18,7 +16,6 @@ int proc_table_init(struct proc_table *t)
 	memset(t, 0, sizeof(*t));
 	t->cap = 1024;
 	t->tab = calloc(t->cap, sizeof(*t->tab));
-	t->recheck_ns = RECHECK_NS;
 	return t->tab ? 0 : -ENOMEM;
 }
 
@@ -130,14 +127,14 @@ static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)
 		/* gone, or a kernel thread without an mm: nothing to show */
 		e->valid = false;
 		e->ksm = false;
-		e->next_check = now + t->recheck_ns;
+		e->next_check = now + RECHECK_NS;
 		return;
 	}
 	e->ksm = ksm_stat_is_user(&st);
 	if (!e->ksm) {
 		e->valid = false;
 		/* stagger rechecks by pid so they do not all land on one sample */
-		e->next_check = now + t->recheck_ns + (uint64_t)(e->pid % 997) * 1000000ULL;
+		e->next_check = now + RECHECK_NS + (uint64_t)(e->pid % 997) * 1000000ULL;
 		return;
 	}
 	if (e->valid) {
@@ -164,7 +161,7 @@ int proc_table_scan(struct proc_table *t, uint64_t now)
 	if (!d)
 		return -errno;
 	t->gen++;
-	t->nr_listed = t->nr_read = 0;
+	t->nr_read = 0;
 	while ((de = readdir(d))) {
 		struct proc_ent *e;
 		char *end;
@@ -175,7 +172,6 @@ int proc_table_scan(struct proc_table *t, uint64_t now)
 		pid = strtol(de->d_name, &end, 10);
 		if (*end || pid <= 0 || pid > INT32_MAX)
 			continue;
-		t->nr_listed++;
 		e = proc_table_get(t, (int)pid);
 		if (!e)
 			continue;

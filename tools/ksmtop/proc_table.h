@@ -18,9 +18,7 @@
 struct proc_events {
 	uint64_t merges;	/* merge_with_ksm_page err == 0: a page now merged */
 	uint64_t zero_merges;	/* merge_one_page err == 0: merged with the zero page */
-	uint64_t failed;	/* merges that returned an error */
 	uint64_t rmap_removals; /* remove_rmap_item: a stable node let go of a page */
-	uint64_t swapin_copies; /* patched kernel: ksm_swapin_copy */
 };
 
 struct proc_ent {
@@ -41,9 +39,7 @@ struct proc_table {
 	struct proc_ent *tab;
 	unsigned int cap, len;
 	uint32_t gen;
-	uint64_t recheck_ns; /* how often non-users are looked at again */
-	/* What the last scan cost, for the curious (and the bench). */
-	unsigned int nr_listed, nr_read;
+	unsigned int nr_read; /* ksm_stat files the last scan read (what it cost) */
 };
 
 int proc_table_init(struct proc_table *t);

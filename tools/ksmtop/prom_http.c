@@ -22,7 +22,8 @@ struct prom_server {
 	struct MHD_Daemon *d;
 	int fd;
 	pthread_mutex_t lock;
-	char *text;
+	struct prom_opts opts;
+	char *text; /* the exposition of the last sample, under lock */
 	size_t len;
 };
 
@@ -71,7 +72,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return r;
 }
 
-struct prom_server *prom_server_start(const char *addr, char *err, size_t len)
+struct prom_server *prom_server_start(const char *addr, const struct prom_opts *o, char *err,
+				      size_t len)
 {
 	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
 				  .ai_socktype = SOCK_STREAM };
@@ -98,6 +100,7 @@ struct prom_server *prom_server_start(const char *addr, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
+	s->opts = *o;
 	pthread_mutex_init(&s->lock, NULL);
 	s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || setsockopt(s->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
@@ -125,16 +128,23 @@ fail:
 	return NULL;
 }
 
-void prom_server_publish(struct prom_server *s, const char *text, size_t len)
+void prom_server_update(struct prom_server *s, const struct top_model *m)
 {
-	char *copy = malloc(len ? len : 1);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
-	if (!copy)
+	/* out of memory: /metrics keeps serving the previous sample */
+	if (!f)
 		return;
-	memcpy(copy, text, len);
+	prom_write(f, m, &s->opts);
+	if (fclose(f)) {
+		free(text);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	free(s->text);
-	s->text = copy;
+	s->text = text;
 	s->len = len;
 	pthread_mutex_unlock(&s->lock);
 }

@@ -4,18 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <ncurses.h>
 
 #include "ui.h"
 
 static SCREEN *screen;
-
-int top_ui_fd(void)
-{
-	return STDIN_FILENO;
-}
 
 int top_ui_start(struct top_ui *u, char *err, size_t len)
 {
@@ -122,8 +116,98 @@ static enum top_ui_action prompt_key(struct top_ui *u, struct top_model *m, int 
 /* One letter per sort key, in enum top_sort order. */
 static const char sort_keys[TOP_SORT_MAX + 1] = "PNCMRZFGU";
 
+static enum top_ui_action set_sort(struct top_model *m, int key)
+{
+	m->sort = key;
+	m->ascending = top_sort_ascending(key);
+	return UI_REFILTER;
+}
+
+/* The keys below return UI_NONE for a key that is not theirs. */
+static enum top_ui_action sort_key(struct top_model *m, int ch)
+{
+	const char *letter = ch > 0 && ch < 256 ? strchr(sort_keys, ch) : NULL;
+
+	switch (ch) {
+	case 's':
+	case '>':
+		return set_sort(m, (m->sort + 1) % TOP_SORT_MAX);
+	case '<':
+		return set_sort(m, (m->sort + TOP_SORT_MAX - 1) % TOP_SORT_MAX);
+	case 'r':
+		m->ascending = !m->ascending;
+		return UI_REFILTER;
+	default:
+		return letter ? set_sort(m, letter - sort_keys) : UI_NONE;
+	}
+}
+
+static enum top_ui_action view_key(struct top_ui *u, int ch)
+{
+	switch (ch) {
+	case '\t':
+	case 'v':
+		u->view = (u->view + 1) % VIEW_MAX;
+		break;
+	case '1':
+	case '2':
+	case '3':
+		u->view = ch - '1';
+		break;
+	default:
+		return UI_NONE;
+	}
+	u->scroll = 0;
+	return UI_REDRAW;
+}
+
+static enum top_ui_action scroll_key(struct top_ui *u, int ch)
+{
+	switch (ch) {
+	case KEY_DOWN:
+		u->scroll++;
+		break;
+	case KEY_UP:
+		if (u->scroll)
+			u->scroll--;
+		break;
+	case KEY_NPAGE:
+		u->scroll += LINES / 2;
+		break;
+	case KEY_PPAGE:
+		u->scroll = u->scroll > LINES / 2 ? u->scroll - LINES / 2 : 0;
+		break;
+	case KEY_HOME:
+		u->scroll = 0;
+		break;
+	default:
+		return UI_NONE;
+	}
+	return UI_REDRAW;
+}
+
+static enum top_ui_action filter_key(struct top_ui *u, struct top_model *m, int ch)
+{
+	switch (ch) {
+	case 'c':
+	case '/':
+	case 'p':
+		u->prompt = ch == 'p' ? 'p' : 'c';
+		u->input[0] = '\0';
+		return UI_REDRAW;
+	case 'x':
+		m->filter.pid = 0;
+		m->filter.cgroup[0] = '\0';
+		return UI_REFILTER;
+	default:
+		return UI_NONE;
+	}
+}
+
 static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
 {
+	enum top_ui_action a;
+
 	if (u->prompt)
 		return prompt_key(u, m, ch);
 	if (u->help && ch != KEY_RESIZE && ch != 'q' && ch != 'Q') {
@@ -141,74 +225,21 @@ static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
 	case ' ':
 		u->paused = !u->paused;
 		return UI_REDRAW;
-	case '\t':
-	case 'v':
-		u->view = (u->view + 1) % VIEW_MAX;
-		u->scroll = 0;
-		return UI_REDRAW;
-	case '1':
-	case '2':
-	case '3':
-		u->view = ch - '1';
-		u->scroll = 0;
-		return UI_REDRAW;
-	case 's':
-	case '>':
-		u->sort = (u->sort + 1) % TOP_SORT_MAX;
-		u->ascending = top_sort_ascending(u->sort);
-		return UI_REFILTER;
-	case '<':
-		u->sort = (u->sort + TOP_SORT_MAX - 1) % TOP_SORT_MAX;
-		u->ascending = top_sort_ascending(u->sort);
-		return UI_REFILTER;
-	case 'r':
-		u->ascending = !u->ascending;
-		return UI_REFILTER;
-	case 'P':
-	case 'M':
-	case 'R':
-	case 'Z':
-	case 'F':
-	case 'G':
-	case 'U':
-	case 'C':
-	case 'N':
-		u->sort = strchr(sort_keys, ch) - sort_keys;
-		u->ascending = top_sort_ascending(u->sort);
-		return UI_REFILTER;
-	case 'c':
-	case '/':
-	case 'p':
-		u->prompt = ch == 'p' ? 'p' : 'c';
-		u->input[0] = '\0';
-		return UI_REDRAW;
-	case 'x':
-		m->filter.pid = 0;
-		m->filter.cgroup[0] = '\0';
-		return UI_REFILTER;
-	case KEY_DOWN:
-		u->scroll++;
-		return UI_REDRAW;
-	case KEY_UP:
-		if (u->scroll)
-			u->scroll--;
-		return UI_REDRAW;
-	case KEY_NPAGE:
-		u->scroll += LINES / 2;
-		return UI_REDRAW;
-	case KEY_PPAGE:
-		u->scroll = u->scroll > LINES / 2 ? u->scroll - LINES / 2 : 0;
-		return UI_REDRAW;
-	case KEY_HOME:
-		u->scroll = 0;
-		return UI_REDRAW;
 	case KEY_RESIZE:
 		return UI_REDRAW;
-	default:
-		if (ch >= 0 && ch < 256 && isprint(ch))
-			snprintf(u->msg, sizeof(u->msg), "unknown key '%c' (h for help)", ch);
-		return UI_REDRAW;
 	}
+	a = sort_key(m, ch);
+	if (a == UI_NONE)
+		a = view_key(u, ch);
+	if (a == UI_NONE)
+		a = scroll_key(u, ch);
+	if (a == UI_NONE)
+		a = filter_key(u, m, ch);
+	if (a != UI_NONE)
+		return a;
+	if (ch >= 0 && ch < 256 && isprint(ch))
+		snprintf(u->msg, sizeof(u->msg), "unknown key '%c' (h for help)", ch);
+	return UI_REDRAW;
 }
 
 enum top_ui_action top_ui_keys(struct top_ui *u, struct top_model *m)
@@ -290,16 +321,75 @@ static void header_line(int y, const char *hdr, enum top_sort sort, bool proc)
 	}
 }
 
+static void draw_nodes(int y, int avail, int scroll, const struct top_model *m)
+{
+	char buf[TOP_LINE_LEN];
+
+	header_line(y++, top_text_node_titles(), TOP_SORT_MAX, false);
+	for (int k = scroll; k < m->nr_nodes && avail-- > 0; k++) {
+		top_text_node(m, k, buf, sizeof(buf));
+		put(y++, buf, 0);
+	}
+	if (m->nr_nodes > 1 && avail > 0)
+		put(y, "~ per-node KSM pages counted from events since start", A_DIM);
+}
+
+static void draw_rows(int y, int avail, struct top_ui *u, const struct top_model *m)
+{
+	bool proc = u->view == VIEW_PROCS;
+	const struct top_row *rows = proc ? m->rows : m->cgrows;
+	int total = proc ? m->nrows : m->ncgrows;
+	char buf[TOP_LINE_LEN];
+
+	if (u->scroll > total - 1)
+		u->scroll = total > 0 ? total - 1 : 0;
+	header_line(y++, top_text_row_titles(proc), m->sort, proc);
+	for (int k = u->scroll; k < total && avail-- > 0; k++) {
+		top_text_row(&rows[k], proc, buf, sizeof(buf));
+		put(y++, buf, 0);
+	}
+	if (!total)
+		put(y,
+		    m->filter.pid || m->filter.cgroup[0] ? "(no KSM user matches the filter)"
+							 : "(no process uses KSM)",
+		    A_DIM);
+}
+
+/* The bottom line: the prompt being typed, or the view's state and a message. */
+static void draw_status(struct top_ui *u, const struct top_model *m)
+{
+	char buf[TOP_LINE_LEN], pid[16] = "*";
+
+	if (u->prompt) {
+		snprintf(buf, sizeof(buf), "%s: %s",
+			 u->prompt == 'p' ? "pid (empty: all)" : "cgroup subtree (empty: all)",
+			 u->input);
+		put(LINES - 1, buf, A_BOLD);
+		return;
+	}
+	if (m->filter.pid)
+		snprintf(pid, sizeof(pid), "%d", m->filter.pid);
+	snprintf(
+		buf, sizeof(buf),
+		"%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%s%s  %.3gs  h help  q quit",
+		u->msg, view_name(u->view), top_sort_name(m->sort), m->ascending ? "asc" : "desc",
+		m->filter.cgroup[0] ? m->filter.cgroup : "*", pid, u->paused ? "  [PAUSED]" : "",
+		u->interval);
+	/* without a message the line starts at "view" */
+	put(LINES - 1, buf + (u->msg[0] ? 0 : 2), A_REVERSE);
+	u->msg[0] = '\0';
+}
+
 void top_ui_draw(struct top_ui *u, const struct top_model *m)
 {
-	char line[8][TOP_LINE_LEN], buf[TOP_LINE_LEN];
-	int y = 0, n, avail, total;
+	char line[TOP_HEADER_LINES][TOP_LINE_LEN];
+	int y = 0, n, avail;
 
 	erase();
 	if (COLS < TOP_UI_MIN_COLS || LINES < TOP_UI_MIN_LINES) {
-		snprintf(buf, sizeof(buf), "terminal too small (%dx%d < %dx%d)", COLS, LINES,
+		snprintf(line[0], TOP_LINE_LEN, "terminal too small (%dx%d < %dx%d)", COLS, LINES,
 			 TOP_UI_MIN_COLS, TOP_UI_MIN_LINES);
-		mvaddnstr(0, 0, buf, COLS);
+		mvaddnstr(0, 0, line[0], COLS);
 		refresh();
 		return;
 	}
@@ -308,58 +398,17 @@ void top_ui_draw(struct top_ui *u, const struct top_model *m)
 		refresh();
 		return;
 	}
-	n = top_model_header(m, line, 8);
+	n = top_text_header(m, line, TOP_HEADER_LINES);
 	for (int i = 0; i < n; i++)
 		put(y++, line[i], i ? 0 : A_BOLD);
 	if (u->sources[0])
 		put(y++, u->sources, A_DIM);
 	y++;
 	avail = LINES - y - 2; /* header row + status line */
-	if (u->view == VIEW_NODES) {
-		total = m->nr_nodes;
-		header_line(y++, top_node_header(), TOP_SORT_MAX, false);
-		for (int k = u->scroll; k < total && avail-- > 0; k++) {
-			top_node_format(m, k, buf, sizeof(buf));
-			put(y++, buf, 0);
-		}
-		if (m->nr_nodes > 1 && avail > 0)
-			put(y++, "~ per-node KSM pages counted from events since start", A_DIM);
-	} else {
-		bool proc = u->view == VIEW_PROCS;
-		const struct top_row *rows = proc ? m->rows : m->cgrows;
-
-		total = proc ? m->nrows : m->ncgrows;
-		if (u->scroll > total - 1)
-			u->scroll = total > 0 ? total - 1 : 0;
-		header_line(y++, top_row_header(proc), u->sort, proc);
-		for (int k = u->scroll; k < total && avail-- > 0; k++) {
-			top_row_format(&rows[k], proc, buf, sizeof(buf));
-			put(y++, buf, 0);
-		}
-		if (!total)
-			put(y++,
-			    m->filter.pid || m->filter.cgroup[0]
-				    ? "(no KSM user matches the filter)"
-				    : "(no process uses KSM)",
-			    A_DIM);
-	}
-	/* status line */
-	if (u->prompt) {
-		snprintf(buf, sizeof(buf), "%s: %s",
-			 u->prompt == 'p' ? "pid (empty: all)" : "cgroup subtree (empty: all)",
-			 u->input);
-		put(LINES - 1, buf, A_BOLD);
-	} else {
-		snprintf(
-			buf, sizeof(buf),
-			"%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%.16s%s  "
-			"%.3gs  h help  q quit",
-			u->msg[0] ? u->msg : "", view_name(u->view), top_sort_name(u->sort),
-			u->ascending ? "asc" : "desc", m->filter.cgroup[0] ? m->filter.cgroup : "*",
-			m->filter.pid ? (snprintf(line[0], 16, "%d", m->filter.pid), line[0]) : "*",
-			u->paused ? "  [PAUSED]" : "", u->interval);
-		put(LINES - 1, buf + (u->msg[0] ? 0 : 2), A_REVERSE);
-		u->msg[0] = '\0';
-	}
+	if (u->view == VIEW_NODES)
+		draw_nodes(y, avail, u->scroll, m);
+	else
+		draw_rows(y, avail, u, m);
+	draw_status(u, m);
 	refresh();
 }

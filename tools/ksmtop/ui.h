@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ksmtop's interactive view (ncurses): draws a top_model sample and turns
- * keys into sort, filter, view and pause changes. Redraws go through
+ * keys into sort, filter (of the model), view and pause changes. Redraws go through
  * ncurses' screen diff (erase + refresh, never clear) so nothing flickers.
  */
 #ifndef KSM_TOP_UI_H
@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "model.h"
+#include "render_text.h"
 
 #define TOP_UI_MIN_COLS 60
 #define TOP_UI_MIN_LINES 12
@@ -27,8 +28,6 @@ enum top_ui_action {
 struct top_ui {
 	bool on;
 	enum top_view view;
-	enum top_sort sort;
-	bool ascending;
 	bool paused;
 	bool help;
 	int scroll;
@@ -42,9 +41,7 @@ struct top_ui {
 /* Take over the terminal; fails (terminal restored) if it is too small. */
 int top_ui_start(struct top_ui *u, char *err, size_t len);
 void top_ui_stop(struct top_ui *u);
-/* The fd to poll for keys (stdin). */
-int top_ui_fd(void);
-/* Read every pending key; returns the strongest action. */
+/* Read every pending key (poll stdin for them); returns the strongest action. */
 enum top_ui_action top_ui_keys(struct top_ui *u, struct top_model *m);
 void top_ui_draw(struct top_ui *u, const struct top_model *m);
 

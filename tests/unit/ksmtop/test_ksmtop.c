@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for ksmtop's model, process table and Prometheus exposition,
+ * Unit tests for ksmtop's model, sampler, process table, JSON document and
+ * Prometheus exposition,
  * against a fake /proc and /sys/kernel/mm/ksm made here.
  */
 #include <errno.h>
@@ -16,8 +17,10 @@
 
 #include <cmocka.h>
 
-#include "prom.h"
 #include "model.h"
+#include "prom.h"
+#include "render_json.h"
+#include "sampler.h"
 
 static char dir[64];
 
@@ -97,6 +100,14 @@ static void merge(struct top_model *m, int pid, int err)
 	top_model_event(m, &e);
 }
 
+/* A model and its sampler, with the baseline sample taken. */
+static void start(struct top_model *m, struct top_sampler *s)
+{
+	assert_int_equal(top_model_init(m), 0);
+	top_sampler_init(s, m);
+	assert_int_equal(top_sample(s, m), 0);
+}
+
 static const struct top_row *row(const struct top_model *m, int pid)
 {
 	for (int i = 0; i < m->nrows; i++)
@@ -107,11 +118,11 @@ static const struct top_row *row(const struct top_model *m, int pid)
 
 static void test_model_rows(void **state)
 {
+	struct top_sampler s;
 	struct top_model m;
 	const struct top_row *r;
 
-	assert_int_equal(top_model_init(&m), 0);
-	assert_int_equal(top_model_sample(&m), 0);
+	start(&m, &s);
 	/* the non-user was read once, to learn it is none */
 	assert_int_equal(m.nrows, 2);
 	assert_null(row(&m, 200));
@@ -120,7 +131,7 @@ static void test_model_rows(void **state)
 	merge(&m, 100, -14); /* failed: not a merge */
 	/* 100 unmerged 5 pages while merging 30 more */
 	proc(100, "vm-a", "/t/a", 55, 60, true);
-	assert_int_equal(top_model_sample(&m), 0);
+	assert_int_equal(top_sample(&s, &m), 0);
 	assert_int_equal(m.procs.nr_read, 2); /* 200 is not read again */
 	r = row(&m, 100);
 	assert_non_null(r);
@@ -154,18 +165,22 @@ static void test_model_rows(void **state)
 	assert_int_equal(m.nrows, 2);
 
 	/* sorting */
-	top_model_sort(&m, TOP_SORT_MERGING, false);
+	m.sort = TOP_SORT_MERGING;
+	m.ascending = false;
+	top_model_rebuild(&m);
 	assert_int_equal(m.rows[0].pid, 100);
-	top_model_sort(&m, TOP_SORT_PID, false);
+	m.sort = TOP_SORT_PID;
+	top_model_rebuild(&m);
 	assert_int_equal(m.rows[0].pid, 101);
-	top_model_sort(&m, TOP_SORT_PID, true);
+	m.ascending = true;
+	top_model_rebuild(&m);
 	assert_int_equal(m.rows[0].pid, 100);
 
 	/* an event names a pid the table thought a non-user: it is read again */
 	m.filter.cgroup[0] = '\0';
 	merge(&m, 200, 0);
 	proc(200, "bash", "/", 1, 1, true);
-	assert_int_equal(top_model_sample(&m), 0);
+	assert_int_equal(top_sample(&s, &m), 0);
 	assert_int_equal(m.procs.nr_read, 3);
 	assert_non_null(row(&m, 200));
 	top_model_free(&m);
@@ -173,12 +188,12 @@ static void test_model_rows(void **state)
 
 static void test_json(void **state)
 {
+	struct top_sampler s;
 	struct top_model m;
 	json_t *doc, *p;
 
-	assert_int_equal(top_model_init(&m), 0);
-	assert_int_equal(top_model_sample(&m), 0);
-	doc = top_model_json(&m, 1);
+	start(&m, &s);
+	doc = top_json(&m, 1);
 	assert_int_equal(json_integer_value(
 				 json_object_get(json_object_get(doc, "global"), "pages_sharing")),
 			 40);
@@ -201,14 +216,14 @@ static void test_json(void **state)
 static void test_prom(void **state)
 {
 	struct prom_opts o = { .max_procs = 1 };
+	struct top_sampler s;
 	struct top_model m;
 	char *text = NULL, buf[64], host[64], port[16];
 	size_t len = 0;
 	FILE *f;
 
 	assert_string_equal(prom_escape("a\"b\\c\nd", buf, sizeof(buf)), "a\\\"b\\\\c\\nd");
-	assert_int_equal(top_model_init(&m), 0);
-	assert_int_equal(top_model_sample(&m), 0);
+	start(&m, &s);
 	f = open_memstream(&text, &len);
 	prom_write(f, &m, &o);
 	fclose(f);

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <time.h>
+
+#include "event_kinds.h"
+#include "render_json.h"
+#include "util.h"
+
+/* A count or rate this kernel cannot know is null, never 0. */
+static json_t *known_int(bool known, uint64_t v)
+{
+	return known ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *known_real(bool known, double v)
+{
+	return known ? json_real(v) : json_null();
+}
+
+static json_t *global_json(const struct top_model *m)
+{
+	const struct top_global *g = &m->g;
+	json_t *o = json_object();
+
+	/* every file of /sys/kernel/mm/ksm, as read in this sample */
+	for (int i = 0; i < g->sys.n; i++)
+		json_object_set_new(o, g->sys.ent[i].name,
+				    g->sys.ent[i].numeric ? json_integer(g->sys.ent[i].value)
+							  : json_string(g->sys.ent[i].text));
+	json_object_set_new(o, "ksmd_pid", json_integer(g->ksmd_pid));
+	json_object_set_new(o, "ksmd_cpu_percent",
+			    known_real(g->ksmd_cpu_percent >= 0, g->ksmd_cpu_percent));
+	json_object_set_new(o, "scan_pages_per_s", json_real(g->scan_pages_per_s));
+	json_object_set_new(o, "full_scans_per_s", json_real(g->full_scans_per_s));
+	json_object_set_new(o, "full_scan_seconds",
+			    known_real(g->full_scan_seconds > 0, g->full_scan_seconds));
+	json_object_set_new(o, "sharing_ratio", json_real(g->sharing_ratio));
+	json_object_set_new(o, "merges", json_integer(g->merges));
+	json_object_set_new(o, "unmerges", json_integer(g->unmerges));
+	json_object_set_new(o, "rmap_removals", json_integer(g->rmap_removals));
+	json_object_set_new(o, "merges_per_s", json_real(g->merges_per_s));
+	json_object_set_new(o, "unmerges_per_s", json_real(g->unmerges_per_s));
+	json_object_set_new(o, "rmap_removals_per_s", json_real(g->rmap_removals_per_s));
+	json_object_set_new(o, "pages_shared_per_s", json_real(g->shared_per_s));
+	json_object_set_new(o, "pages_sharing_per_s", json_real(g->sharing_per_s));
+	json_object_set_new(o, "pages_unshared_per_s", json_real(g->unshared_per_s));
+	json_object_set_new(o, "pages_volatile_per_s", json_real(g->volatile_per_s));
+	json_object_set_new(o, "general_profit_per_s", json_real(g->profit_per_s));
+	json_object_set_new(o, "events_lost", json_integer(m->lost));
+	return o;
+}
+
+static json_t *nodes_json(const struct top_model *m)
+{
+	bool mig = top_kind_active(m, KSM_EV_MIGRATE_FOLIO);
+	json_t *arr = json_array();
+
+	for (int k = 0; k < m->nr_nodes; k++) {
+		const struct top_node *n = &m->node[k];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "node", json_integer(k));
+		json_object_set_new(o, "ksm_pages", json_integer(n->ksm_pages));
+		json_object_set_new(o, "ksm_pages_exact", json_boolean(m->nr_nodes == 1));
+		json_object_set_new(o, "merges_per_s", json_real(n->merges_per_s));
+		json_object_set_new(o, "unmerges_per_s", json_real(n->unmerges_per_s));
+		/* the stock merge event names only the KSM page, not the merged page */
+		json_object_set_new(o, "cross_node_merges", json_null());
+		json_object_set_new(o, "migrations_in", known_int(mig, n->migrations_in));
+		json_object_set_new(o, "migrations_out", known_int(mig, n->migrations_out));
+		json_object_set_new(o, "cross_node_migrations",
+				    known_int(mig, n->cross_node_migrations));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *row_json(const struct top_row *r, bool proc)
+{
+	json_t *o = json_object();
+
+	if (proc) {
+		json_object_set_new(o, "pid", json_integer(r->pid));
+		json_object_set_new(o, "comm", json_string(r->comm));
+	} else {
+		json_object_set_new(o, "processes", json_integer(r->nprocs));
+	}
+	json_object_set_new(o, "cgroup", json_string(r->cgroup));
+	json_object_set_new(o, "merging_pages", json_integer(r->merging_pages));
+	json_object_set_new(o, "rmap_items", json_integer(r->rmap_items));
+	json_object_set_new(o, "zero_pages", json_integer(r->zero_pages));
+	json_object_set_new(o, "profit_bytes", json_integer(r->profit));
+	json_object_set_new(o, "merges", json_integer(r->merges));
+	json_object_set_new(o, "unmerges", json_integer(r->unmerges));
+	json_object_set_new(o, "rmap_removals", json_integer(r->rmap_removals));
+	json_object_set_new(o, "zero_merges", json_integer(r->zero_merges));
+	json_object_set_new(o, "merges_per_s", json_real(r->merges_per_s));
+	json_object_set_new(o, "unmerges_per_s", json_real(r->unmerges_per_s));
+	json_object_set_new(o, "rmap_removals_per_s", json_real(r->rmap_removals_per_s));
+	json_object_set_new(o, "mergeable", json_boolean(r->mergeable));
+	json_object_set_new(o, "merge_any", json_boolean(r->merge_any));
+	if (!proc)
+		json_object_set_new(o, "policy",
+				    r->policy[0] ? json_string(r->policy) : json_null());
+	return o;
+}
+
+static json_t *rows_json(const struct top_row *rows, int n, bool proc, int max)
+{
+	json_t *arr = json_array();
+
+	for (int k = 0; k < n && (!max || k < max); k++)
+		json_array_append_new(arr, row_json(&rows[k], proc));
+	return arr;
+}
+
+/* Totals since start and rates of every kind; null (and listed) when no probe delivers it. */
+static void events_json(const struct top_model *m, json_t *doc)
+{
+	json_t *ev = json_object(), *inactive = json_array();
+	bool patched = false;
+
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		const char *name = ksm_event_name(k);
+
+		if (!top_kind_active(m, k)) {
+			json_array_append_new(inactive, json_string(name));
+			json_object_set_new(ev, name, json_null());
+			continue;
+		}
+		if (ksm_kind(k)->group == KSM_GRP_PATCHED)
+			patched = true;
+		json_object_set_new(ev, name,
+				    json_pack("{s:I, s:f}", "total", (json_int_t)m->ev_count[k],
+					      "per_s", m->ev_rate[k]));
+	}
+	json_object_set_new(doc, "events", ev);
+	json_object_set_new(doc, "inactive_events", inactive);
+	json_object_set_new(doc, "patched_kernel", json_boolean(patched));
+}
+
+json_t *top_json(const struct top_model *m, int rows)
+{
+	json_t *doc = json_object();
+
+	if (!doc)
+		return NULL;
+	json_object_set_new(doc, "time_ms", json_integer(now_ns(CLOCK_REALTIME) / 1000000));
+	json_object_set_new(doc, "interval_s", json_real(m->g.interval_s));
+	json_object_set_new(doc, "global", global_json(m));
+	json_object_set_new(doc, "nodes", nodes_json(m));
+	json_object_set_new(doc, "cgroups", rows_json(m->cgrows, m->ncgrows, false, rows));
+	json_object_set_new(doc, "processes", rows_json(m->rows, m->nrows, true, rows));
+	events_json(m, doc);
+	return doc;
+}
