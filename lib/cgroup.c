@@ -210,3 +210,13 @@ uint64_t cgroup_id_of_pid(int pid, char *rel, size_t rel_len)
 		return 0;
 	return id;
 }
+
+bool cgroup_in_subtree(const char *path, const char *root)
+{
+	size_t n;
+
+	if (!root || !strcmp(root, "/"))
+		return true;
+	n = strlen(root);
+	return !strncmp(path, root, n) && (path[n] == '\0' || path[n] == '/');
+}

@@ -6,6 +6,7 @@
 #ifndef KSM_CGROUP_H
 #define KSM_CGROUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -34,5 +35,8 @@ void cgroup_cache_free(struct cgroup_cache *c);
 const char *cgroup_cache_path(struct cgroup_cache *c, uint64_t id);
 /* Cgroup v2 id of a process; 0 on error. */
 uint64_t cgroup_id_of_pid(int pid, char *rel, size_t rel_len);
+
+/* Is the cgroup path ("/a/b") in the subtree of root ("/a"; "/" or NULL: all)? */
+bool cgroup_in_subtree(const char *path, const char *root);
 
 #endif

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,4 +66,38 @@ int proc_read_cgroup(pid_t pid, char *buf, size_t len)
 		}
 	}
 	return -ENOENT;
+}
+
+static int cmp_pid(const void *x, const void *y)
+{
+	pid_t a = *(const pid_t *)x, b = *(const pid_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+int proc_list_pids(pid_t **pids, size_t *n)
+{
+	size_t cap = 0;
+	struct dirent *de;
+	DIR *d = opendir(proc_dir());
+
+	*pids = NULL;
+	*n = 0;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		if (array_grow((void **)pids, &cap, *n + 1, sizeof(**pids))) {
+			closedir(d);
+			free(*pids);
+			*pids = NULL;
+			*n = 0;
+			return -ENOMEM;
+		}
+		(*pids)[(*n)++] = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	qsort(*pids, *n, sizeof(**pids), cmp_pid);
+	return 0;
 }

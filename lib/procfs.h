@@ -23,4 +23,10 @@ int proc_read_comm(pid_t pid, char *buf, size_t len);
  */
 int proc_read_cgroup(pid_t pid, char *buf, size_t len);
 
+/*
+ * The pids in /proc ($KSM_PROC_DIR), ascending, into a new array (*pids,
+ * free it); 0 or -errno.
+ */
+int proc_list_pids(pid_t **pids, size_t *n);
+
 #endif

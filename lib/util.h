@@ -24,4 +24,12 @@ bool parse_seconds(const char *s, double *out);
  */
 ssize_t read_small_file(const char *path, char *buf, size_t len);
 
+/*
+ * Make room for need elements of size elem in *arr (capacity *cap),
+ * doubling; 0 or -ENOMEM (*arr unchanged).
+ */
+int array_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* "512 B", "4.0 KiB", "1.5 GiB": binary units, one decimal. Returns buf. */
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
+
 #endif

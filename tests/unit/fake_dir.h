@@ -35,7 +35,7 @@ static int fake_dir_setup_env(const char *env)
 	return 0;
 }
 
-static int fake_sysfs_setup(void **state)
+static __attribute__((unused)) int fake_sysfs_setup(void **state)
 {
 	return fake_dir_setup_env("KSM_SYSFS_DIR");
 }
