@@ -30,6 +30,8 @@ static struct env {
 	uint64_t contents;
 	uint64_t seed;
 	uint64_t churn;
+	uint64_t zero;
+	uint64_t rewrite;
 	const char *cgroup;
 	bool prctl;
 	double seconds;
@@ -40,13 +42,16 @@ static const char doc[] =
 	"A KSM workload with known answers.\n"
 	"\n"
 	"Maps PAGES duplicate pages (CONTENTS distinct contents, the same in every\n"
-	"process with the same SEED) and UNIQUE pages that never merge, marks them\n"
-	"mergeable, prints 'ready PID' and waits for SIGINT/SIGTERM or --time.\n"
+	"process with the same SEED), UNIQUE pages that never merge, ZERO pages\n"
+	"written with zeros and REWRITE pages that change every few milliseconds\n"
+	"(volatile: identical to each other at any instant, never merged), marks\n"
+	"them mergeable, prints 'ready PID' and waits for SIGINT/SIGTERM or --time.\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    ksmload -n 4096              # 4096 identical pages: 4095 saved\n"
 	"    ksmload -n 2000 -k 10 -u 500 # 10 contents, 500 unique pages\n"
-	"    ksmload -c /demo/a -w 200    # in cgroup /demo/a, 200 COW breaks/s\n";
+	"    ksmload -c /demo/a -w 200    # in cgroup /demo/a, 200 COW breaks/s\n"
+	"    ksmload -n 100 -z 50 -r 20   # 50 zero pages, 20 volatile pages\n";
 
 static const struct argp_option opts[] = {
 	{ "pages", 'n', "N", 0, "Duplicate pages (default 4096)", 0 },
@@ -54,6 +59,8 @@ static const struct argp_option opts[] = {
 	{ "contents", 'k', "N", 0, "Distinct contents among the duplicates (default 1)", 0 },
 	{ "seed", 's', "N", 0, "Content seed: same seed, same pages (default 1)", 0 },
 	{ "churn", 'w', "N", 0, "Break and restore N merged pages per second", 0 },
+	{ "zero", 'z', "N", 0, "Pages written with zeros (default 0)", 0 },
+	{ "rewrite", 'r', "N", 0, "Volatile pages, rewritten every 5 ms (default 0)", 0 },
 	{ "cgroup", 'c', "PATH", 0, "Join this cgroup v2 (created if missing) first", 0 },
 	{ "prctl", 'P', NULL, 0, "Use prctl(PR_SET_MEMORY_MERGE), not madvise", 0 },
 	{ "time", 't', "SECS", 0, "Exit after SECS seconds", 0 },
@@ -82,6 +89,14 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'w':
 		if (!parse_u64(arg, 0, 1000000, &env.churn))
 			argp_error(state, "invalid churn rate '%s'", arg);
+		break;
+	case 'z':
+		if (!parse_u64(arg, 0, 1 << 24, &env.zero))
+			argp_error(state, "invalid zero page count '%s'", arg);
+		break;
+	case 'r':
+		if (!parse_u64(arg, 0, 1 << 16, &env.rewrite))
+			argp_error(state, "invalid rewrite page count '%s'", arg);
 		break;
 	case 'c':
 		env.cgroup = arg;
@@ -152,31 +167,57 @@ static void fill(unsigned char *page, size_t size, uint64_t a, uint64_t b)
 	}
 }
 
-int main(int argc, char **argv)
+/*
+ * Break a page (the write COWs it out of its KSM page) and restore its
+ * content at once: ksmd finds it changed, unmerges the rmap item and
+ * merges it again a scan later.
+ */
+static void churn(unsigned char *mem, size_t psz, uint64_t n, uint64_t *next)
 {
-	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
-	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
-	uint64_t total, next = 0, start, deadline = 0;
+	for (uint64_t k = 0; k < n; k++) {
+		/* volatile: both writes must reach memory to break the page */
+		volatile unsigned char *p = mem + (*next % env.pages) * psz;
+
+		p[0] ^= 0xff;
+		p[0] ^= 0xff;
+		(*next)++;
+	}
+}
+
+/*
+ * Until SIGINT/SIGTERM or --time: churn, and rewrite the volatile pages
+ * every 5 ms, faster than ksmd rescans them, so that their checksum
+ * always changed since its last look and they never enter the unstable
+ * tree.
+ */
+static void run(unsigned char *mem, size_t psz)
+{
+	unsigned char *vol = mem + (env.pages + env.unique + env.zero) * psz;
+	uint64_t deadline = 0, next = 0, tick = 0;
+	unsigned int period_us = env.rewrite ? 5000 : 50000;
+
+	if (env.seconds > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(env.seconds * 1e9);
+	while (!exiting && (!deadline || now_ns(CLOCK_MONOTONIC) < deadline)) {
+		for (uint64_t i = 0; i < env.rewrite; i++)
+			fill(vol + i * psz, psz, env.seed + (1ULL << 33), tick);
+		/* the churn rate counts per 50 ms */
+		if (env.churn && env.pages && tick % (50000 / period_us) == 0)
+			churn(mem, psz, env.churn / 20 + 1, &next);
+		tick++;
+		usleep(period_us);
+	}
+}
+
+static unsigned char *map_and_fill(size_t psz, uint64_t total)
+{
 	unsigned char *mem;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (env.cgroup && join_cgroup(env.cgroup))
-		return 1;
-	total = env.pages + env.unique;
-	if (!total) {
-		fprintf(stderr, "ksmload: nothing to map (-n 0 -u 0)\n");
-		return 1;
-	}
-	if (env.prctl && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)) {
-		fprintf(stderr, "ksmload: prctl(PR_SET_MEMORY_MERGE): %s\n", strerror(errno));
-		return 1;
-	}
 	mem = mmap(NULL, total * psz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		fprintf(stderr, "ksmload: mmap %llu pages: %s\n", (unsigned long long)total,
 			strerror(errno));
-		return 1;
+		return NULL;
 	}
 	/* KSM merges only small pages it can see: keep THP out of the way. */
 	madvise(mem, total * psz, MADV_NOHUGEPAGE);
@@ -185,37 +226,42 @@ int main(int argc, char **argv)
 	for (uint64_t i = 0; i < env.unique; i++)
 		fill(mem + (env.pages + i) * psz, psz, getpid() * 1000003ULL + env.seed,
 		     (1ULL << 40) + i);
+	/* written, not only read: a read fault would map the shared zero page */
+	memset(mem + (env.pages + env.unique) * psz, 0, env.zero * psz);
 	if (!env.prctl && madvise(mem, total * psz, MADV_MERGEABLE)) {
 		fprintf(stderr, "ksmload: madvise(MADV_MERGEABLE): %s\n", strerror(errno));
+		return NULL;
+	}
+	return mem;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
+	size_t psz = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t total;
+	unsigned char *mem;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 1;
+	if (env.cgroup && join_cgroup(env.cgroup))
+		return 1;
+	total = env.pages + env.unique + env.zero + env.rewrite;
+	if (!total) {
+		fprintf(stderr, "ksmload: nothing to map (-n 0 -u 0 -z 0 -r 0)\n");
 		return 1;
 	}
+	if (env.prctl && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)) {
+		fprintf(stderr, "ksmload: prctl(PR_SET_MEMORY_MERGE): %s\n", strerror(errno));
+		return 1;
+	}
+	mem = map_and_fill(psz, total);
+	if (!mem)
+		return 1;
 	install_exit_signals();
 	printf("ready %d\n", getpid());
 	fflush(stdout);
-
-	start = now_ns(CLOCK_MONOTONIC);
-	if (env.seconds > 0)
-		deadline = start + (uint64_t)(env.seconds * 1e9);
-	while (!exiting && (!deadline || now_ns(CLOCK_MONOTONIC) < deadline)) {
-		if (!env.churn || !env.pages) {
-			usleep(50000);
-			continue;
-		}
-		/*
-		 * Break a page (the write COWs it out of its KSM page) and restore
-		 * its content at once: ksmd finds it changed, unmerges the rmap
-		 * item and merges it again a scan later.
-		 */
-		for (uint64_t n = 0; n < env.churn / 20 + 1; n++) {
-			/* volatile: both writes must reach memory to break the page */
-			volatile unsigned char *p = mem + (next % env.pages) * psz;
-
-			p[0] ^= 0xff;
-			p[0] ^= 0xff;
-			next++;
-		}
-		usleep(50000);
-	}
+	run(mem, psz);
 	munmap(mem, total * psz);
 	return 0;
 }
