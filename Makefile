@@ -107,6 +107,8 @@ $(foreach t,$(HELPERS),$(eval $(call command_rules,$(t),tests/helpers,$(HELPER_M
 # gnutls: link it dynamically.
 KSM_LDFLAGS_ksmtop := $(SAN_FLAGS)
 LDLIBS_ksmtop := -lncursesw -ltinfo -lmicrohttpd
+# ksmadvise hashes pages with xxHash (XXH3).
+LDLIBS_ksmadvise := -lxxhash
 
 # The version, from one place: VERSION (also in --version of every command).
 VERSION := $(shell cat VERSION)
@@ -127,7 +129,7 @@ unit_archive = $(if $(filter lib,$(1)),,$(OUTPUT)/$(if $(filter helpers,$(1)),ks
 unit_incdir = $(if $(filter helpers,$(1)),tests/helpers,tools/$(1))
 
 # Debian packages every target needs (deps installs them).
-DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
+DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxxhash-dev \
 	libcmocka-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc \
 	linux-source-6.12 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
@@ -209,7 +211,8 @@ $(OUTPUT)/unit/%: tests/unit/%.c $$(call unit_archive,$$(call unit_dir,$$*)) $(L
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(COMPILE) $(if $(filter lib,$(call unit_dir,$*)),,-I$(call unit_incdir,$(call unit_dir,$*))) \
-		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) $(LDLIBS) \
+		$(LDLIBS_$(call unit_dir,$*)) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail

@@ -116,3 +116,13 @@ for line in open(sys.argv[1]):
         n += 1
 print(n)' "$1" "$2"
 }
+
+# jdoc FILE EXPR: the Python expression EXPR on the JSON document in FILE,
+# as o; cg maps the document's "cgroups" rows by their "cgroup" path.
+jdoc() {
+	python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+cg = {c["cgroup"]: c for c in o.get("cgroups", []) if isinstance(c, dict) and "cgroup" in c}
+print(eval(sys.argv[2]))' "$1" "$2"
+}
