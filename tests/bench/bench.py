@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+import advise_bench
+
 KSM = "/sys/kernel/mm/ksm"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -244,7 +246,14 @@ def main():
     ap.add_argument("--startups", type=int, default=10)
     ap.add_argument("--policy-vm", choices=["auto", "always", "never"], default="auto",
                     help="the KSM policy row from `make vm-bench` (auto: if the VM kernel is built)")
+    ap.add_argument("--advise-runs", type=int, default=3, help="ksmadvise runs per size")
+    ap.add_argument("--only", choices=["all", "advise"], default="all",
+                    help="advise: only the ksmadvise section, printed, docs left alone")
     args = ap.parse_args()
+    args.tmp = tempfile.mkdtemp(prefix="ksmbench.")
+    if args.only == "advise":
+        print(advise_bench.section(args))
+        return
 
     modes = ["baseline", "ksmsnoop", "bpftrace"]
     if os.access(f"{args.bin}/ksmtop", os.X_OK):
@@ -373,7 +382,7 @@ the tracer's programs, which the throughput ratios above cannot resolve below th
   per-event cost; ksmsnoop wakes its reader only when the ring is half full.
 - BCC (bpfcc-tools) is not run: it compiles at run time against kernel headers, which this
   kernel does not ship.
-""" + policy_vm_section(args)
+""" + policy_vm_section(args) + advise_bench.section(args)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)

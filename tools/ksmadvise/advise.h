@@ -64,6 +64,7 @@ enum adv_page_flags {
 	PG_VOLATILE = 1 << 1, /* changed between the samples, or went away */
 	PG_MERGED = 1 << 2,   /* the prediction: maps a KSM page (or the zero page) */
 	PG_ISOLATED = 1 << 3, /* merges too when its cgroup is isolated */
+	PG_DUP = 1 << 4,      /* another page had its hash in the first sample */
 };
 
 /* One candidate page: 24 bytes, the bulk of ksmadvise's memory. */
@@ -103,8 +104,8 @@ struct adv {
 	struct adv_knobs knobs;
 	struct boundaries bounds;
 	int nr_nodes;
-	/* what reading cost and found */
-	uint64_t bytes_read, zero_pfn_pages, swapped_pages, collisions, reread_reps;
+	/* what reading cost and found; pages_reread: read in the second sample */
+	uint64_t bytes_read, pages_reread, zero_pfn_pages, swapped_pages, collisions, reread_reps;
 	double read_s, cpu_s, sample_gap_s;
 	/*
 	 * The outcome: as configured now, everything together, per NUMA node

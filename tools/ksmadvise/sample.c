@@ -178,6 +178,42 @@ static int flush_second(struct adv *a, struct adv_reader *r, struct group_tab *t
 	return err;
 }
 
+/*
+ * Flag the pages whose first-sample hash another page shares.  Only those
+ * (and zero pages, which merge alone with use_zero_pages) need the second
+ * sample: a page with a hash of its own stays unmerged whether it holds
+ * still (it has no partner) or changes (it is volatile).  On most hosts
+ * most pages are unique, and this halves the reading.
+ */
+static int mark_duplicates(struct adv *a)
+{
+	uint64_t slots = 1024, mask;
+	uint32_t *slot;
+
+	while (slots < 2 * (uint64_t)a->npages)
+		slots *= 2;
+	mask = slots - 1;
+	slot = malloc(slots * sizeof(*slot));
+	if (!slot)
+		return -ENOMEM;
+	memset(slot, 0xff, slots * sizeof(*slot));
+	for (size_t i = 0; i < a->npages; i++) {
+		struct adv_page *p = &a->pages[i];
+		uint64_t k = p->hash & mask;
+
+		while (slot[k] != ADV_NONE && a->pages[slot[k]].hash != p->hash)
+			k = (k + 1) & mask;
+		if (slot[k] == ADV_NONE) {
+			slot[k] = (uint32_t)i;
+			continue;
+		}
+		p->flags |= PG_DUP;
+		a->pages[slot[k]].flags |= PG_DUP;
+	}
+	free(slot);
+	return 0;
+}
+
 static void wait_until(uint64_t t)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
@@ -200,7 +236,9 @@ int sample_second(struct adv *a, struct adv_reader *r, const struct sample_opts 
 	size_t n = 0;
 	int err;
 
-	err = buf ? groups_init(&t, a->npages, o->cache_pages) : -ENOMEM;
+	err = buf ? mark_duplicates(a) : -ENOMEM;
+	if (!err)
+		err = groups_init(&t, a->npages, o->cache_pages);
 	if (err) {
 		free(buf);
 		return err;
@@ -210,6 +248,11 @@ int sample_second(struct adv *a, struct adv_reader *r, const struct sample_opts 
 	a->sample_gap_s = (now_ns(CLOCK_MONOTONIC) - start) / 1e9 + a->read_s;
 	progress_start(&prog, o->progress, "sample 2", a->npages);
 	for (size_t i = 0; i < a->npages && !err; i++) {
+		if (!(a->pages[i].flags & (PG_DUP | PG_ZERO))) {
+			progress_add(&prog, 1, 0);
+			continue;
+		}
+		a->pages_reread++;
 		/* a batch holds pages of one process */
 		if (n && (n == READ_BATCH || a->pages[i].proc != a->pages[idx[0]].proc)) {
 			err = flush_second(a, r, &t, idx, n, buf, &prog);
