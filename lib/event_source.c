@@ -151,14 +151,118 @@ static void btf_name(const struct ksm_probe *p, char *buf, size_t len)
 		snprintf(buf, len, "btf_trace_%s", p->target);
 }
 
+/* What the kernel's BTF says about each group's probes. */
+struct group_census {
+	uint32_t kinds[8];	  /* kinds the group's probes produce */
+	int probes[8], missing[8];
+	const char *first_missing[8];
+};
+
+/* Fill s->probe from the table and look every target up in the BTF. */
+static int probe_lookup(struct ksm_source *s, struct group_census *c, char *err, size_t len)
+{
+	char names_buf[NR_PROBE_DEFS][64];
+	const char *names[NR_PROBE_DEFS];
+	bool found[NR_PROBE_DEFS];
+	int r;
+
+	s->nr_probes = NR_PROBE_DEFS;
+	for (int i = 0; i < NR_PROBE_DEFS; i++) {
+		struct ksm_probe *p = &s->probe[i];
+
+		p->prog = probe_table[i].prog;
+		p->target = probe_table[i].target;
+		p->source = probe_table[i].source;
+		p->group = probe_table[i].group;
+		p->kinds = probe_table[i].kinds;
+		btf_name(p, names_buf[i], sizeof(names_buf[i]));
+		names[i] = names_buf[i];
+		c->kinds[p->group] |= p->kinds;
+	}
+	r = btf_names_find(BTF_VMLINUX, names, NR_PROBE_DEFS, found);
+	if (r) {
+		snprintf(err, len, "no kernel BTF at %s (CONFIG_DEBUG_INFO_BTF is needed for "
+			 "CO-RE): %s", BTF_VMLINUX, strerror(-r));
+		return r;
+	}
+	for (int i = 0; i < NR_PROBE_DEFS; i++) {
+		unsigned int g = s->probe[i].group;
+
+		c->probes[g]++;
+		if (found[i])
+			continue;
+		if (g == KSM_GRP_STOCK) {
+			snprintf(err, len, "this kernel lacks the %s tracepoint (the ksm "
+				 "tracepoints came in Linux 6.4)", s->probe[i].target);
+			return -ENOENT;
+		}
+		if (!c->missing[g]++)
+			c->first_missing[g] = s->probe[i].target;
+	}
+	return 0;
+}
+
+/* Take a group in, or say why not. */
+static void choose(struct ksm_source *s, unsigned int group, const char *why_not,
+		   const char *how)
+{
+	if (why_not) {
+		set_group(s, group, PROBE_INACTIVE, why_not);
+		return;
+	}
+	s->groups |= group;
+	set_group(s, group, PROBE_ACTIVE, how);
+}
+
+static void choose_groups(struct ksm_source *s, const struct group_census *c, uint32_t wanted)
+{
+	const char *why = NULL;
+	char fentry_why[120];
+
+	set_group(s, KSM_GRP_STOCK, PROBE_ACTIVE, "tp_btf");
+	if (c->missing[KSM_GRP_ADVISOR])
+		why = "tracepoint not in this kernel";
+	else if (!(wanted & c->kinds[KSM_GRP_ADVISOR]))
+		why = "not selected by -e";
+	choose(s, KSM_GRP_ADVISOR, why, "tp_btf");
+	/* the patched tracepoints: all of the series, or none */
+	why = NULL;
+	if (c->missing[KSM_GRP_PATCHED] && c->missing[KSM_GRP_PATCHED] < c->probes[KSM_GRP_PATCHED])
+		why = "incomplete kernel-patch/ series in this kernel";
+	else if (c->missing[KSM_GRP_PATCHED])
+		why = "tracepoint not in this kernel (kernel-patch/ adds it)";
+	else if (s->opts.fallback)
+		why = "patched tracepoint present, --fallback given";
+	else if (!(wanted & c->kinds[KSM_GRP_PATCHED]))
+		why = "not selected by -e";
+	choose(s, KSM_GRP_PATCHED, why, "tp_btf");
+	/* fentry only stands in for missing patched tracepoints */
+	why = NULL;
+	if (s->groups & KSM_GRP_PATCHED) {
+		why = "patched tracepoints preferred";
+	} else if (!(wanted & c->kinds[KSM_GRP_FENTRY])) {
+		why = "not selected by -e";
+	} else if (c->missing[KSM_GRP_FENTRY]) {
+		snprintf(fentry_why, sizeof(fentry_why), "%s not in kernel BTF (inlined or absent)",
+			 c->first_missing[KSM_GRP_FENTRY]);
+		why = fentry_why;
+	}
+	/* whether trampolines are allowed is known only by loading */
+	choose(s, KSM_GRP_FENTRY, why, "fentry/fexit");
+}
+
+static void update_active_kinds(struct ksm_source *s)
+{
+	s->active_kinds = 0;
+	for (int i = 0; i < s->nr_probes; i++)
+		if (s->probe[i].state == PROBE_ACTIVE)
+			s->active_kinds |= s->probe[i].kinds;
+}
+
 int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char *err,
 		     size_t len)
 {
-	uint32_t wanted = o->event_mask ? o->event_mask : ~0u, group_kinds[8] = { 0 };
-	char names_buf[NR_PROBE_DEFS][64];
-	const char *names[NR_PROBE_DEFS], *missing[8] = { NULL };
-	int nmissing[8] = { 0 }, ngroup[8] = { 0 };
-	bool found[NR_PROBE_DEFS];
+	struct group_census census = {};
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -175,82 +279,11 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 			 "CONFIG_KSM is not set)");
 		return -ENOENT;
 	}
-	s->nr_probes = NR_PROBE_DEFS;
-	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		struct ksm_probe *p = &s->probe[i];
-
-		p->prog = probe_table[i].prog;
-		p->target = probe_table[i].target;
-		p->source = probe_table[i].source;
-		p->group = probe_table[i].group;
-		p->kinds = probe_table[i].kinds;
-		btf_name(p, names_buf[i], sizeof(names_buf[i]));
-		names[i] = names_buf[i];
-		group_kinds[p->group] |= p->kinds;
-	}
-	r = btf_names_find(BTF_VMLINUX, names, NR_PROBE_DEFS, found);
-	if (r) {
-		snprintf(err, len, "no kernel BTF at %s (CONFIG_DEBUG_INFO_BTF is needed for "
-			 "CO-RE): %s", BTF_VMLINUX, strerror(-r));
+	r = probe_lookup(s, &census, err, len);
+	if (r)
 		return r;
-	}
-	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		unsigned int g = s->probe[i].group;
-
-		ngroup[g]++;
-		if (found[i])
-			continue;
-		if (g == KSM_GRP_STOCK) {
-			snprintf(err, len, "this kernel lacks the %s tracepoint (the ksm "
-				 "tracepoints came in Linux 6.4)", s->probe[i].target);
-			return -ENOENT;
-		}
-		if (!nmissing[g]++)
-			missing[g] = s->probe[i].target;
-	}
-
-	/* Stock: always. */
-	set_group(s, KSM_GRP_STOCK, PROBE_ACTIVE, "tp_btf");
-	/* Advisor: when the kernel has it and it is wanted. */
-	if (nmissing[KSM_GRP_ADVISOR])
-		set_group(s, KSM_GRP_ADVISOR, PROBE_INACTIVE, "tracepoint not in this kernel");
-	else if (!(wanted & group_kinds[KSM_GRP_ADVISOR]))
-		set_group(s, KSM_GRP_ADVISOR, PROBE_INACTIVE, "not selected by -e");
-	else
-		s->groups |= KSM_GRP_ADVISOR, set_group(s, KSM_GRP_ADVISOR, PROBE_ACTIVE, "tp_btf");
-	/* Patched tracepoints: all of the series, or none. */
-	if (nmissing[KSM_GRP_PATCHED] && nmissing[KSM_GRP_PATCHED] < ngroup[KSM_GRP_PATCHED])
-		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
-			  "incomplete kernel-patch/ series in this kernel");
-	else if (nmissing[KSM_GRP_PATCHED])
-		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
-			  "tracepoint not in this kernel (kernel-patch/ adds it)");
-	else if (o->fallback)
-		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE,
-			  "patched tracepoint present, --fallback given");
-	else if (!(wanted & group_kinds[KSM_GRP_PATCHED]))
-		set_group(s, KSM_GRP_PATCHED, PROBE_INACTIVE, "not selected by -e");
-	else
-		s->groups |= KSM_GRP_PATCHED, set_group(s, KSM_GRP_PATCHED, PROBE_ACTIVE, "tp_btf");
-	/* fentry: only to stand in for missing patched tracepoints. */
-	if (s->groups & KSM_GRP_PATCHED) {
-		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, "patched tracepoints preferred");
-	} else if (!(wanted & group_kinds[KSM_GRP_FENTRY])) {
-		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, "not selected by -e");
-	} else if (nmissing[KSM_GRP_FENTRY]) {
-		char why[120];
-
-		snprintf(why, sizeof(why), "%s not in kernel BTF (inlined or absent)",
-			 missing[KSM_GRP_FENTRY]);
-		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, why);
-	} else {
-		/* Whether trampolines are allowed is known only by loading. */
-		s->groups |= KSM_GRP_FENTRY;
-		set_group(s, KSM_GRP_FENTRY, PROBE_ACTIVE, "fentry/fexit");
-	}
-	for (int i = 0; i < s->nr_probes; i++)
-		if (s->probe[i].state == PROBE_ACTIVE)
-			s->active_kinds |= s->probe[i].kinds;
+	choose_groups(s, &census, o->event_mask ? o->event_mask : ~0u);
+	update_active_kinds(s);
 	return 0;
 }
 
@@ -307,10 +340,7 @@ int ksm_source_start(struct ksm_source *s, char *err, size_t len)
 		snprintf(why, sizeof(why), "fentry refused by the kernel: %s", strerror(-r));
 		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, why);
 		s->groups &= ~KSM_GRP_FENTRY;
-		s->active_kinds = 0;
-		for (int i = 0; i < s->nr_probes; i++)
-			if (s->probe[i].state == PROBE_ACTIVE)
-				s->active_kinds |= s->probe[i].kinds;
+		update_active_kinds(s);
 		r = try_variant(s, variant_for(s->groups));
 	}
 	if (r) {
