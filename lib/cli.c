@@ -184,11 +184,16 @@ void cli_warn(const char *fmt, ...)
 
 int cli_json_print(json_t *o)
 {
+	return cli_json_print_flags(o, 0);
+}
+
+int cli_json_print_flags(json_t *o, size_t flags)
+{
 	int r;
 
 	if (!o)
 		return -ENOMEM;
-	r = json_dumpf(o, stdout, cli.pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	r = json_dumpf(o, stdout, flags | (cli.pretty ? JSON_INDENT(2) : JSON_COMPACT));
 	json_decref(o);
 	if (r || fputc('\n', stdout) == EOF || fflush(stdout))
 		return errno ? -errno : -EIO;

@@ -87,6 +87,8 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * free it.  Returns 0, or -errno when stdout cannot be written.
  */
 int cli_json_print(json_t *o);
+/* The same with extra jansson flags, e.g. JSON_REAL_PRECISION(6) for rates. */
+int cli_json_print_flags(json_t *o, size_t flags);
 
 /* Subcommands (ksmdebug, ksmpolicy): the bpftool shape. */
 struct cli_cmd {

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_names.h"
+#include "cli.h"
 #include "event_fmt.h"
 #include "event_source.h"
 #include "ksm_sysfs.h"
@@ -474,4 +475,17 @@ json_t *ksm_source_probes_json(const struct ksm_source *s)
 						     "events", kinds));
 	}
 	return arr;
+}
+
+int ksm_source_list_probes(struct ksm_source *s)
+{
+	char err[256];
+	int r = ksm_source_start(s, err, sizeof(err));
+
+	if (cli.json)
+		cli_json_print(json_pack("{s:o}", "probes", ksm_source_probes_json(s)));
+	else
+		ksm_source_print_probes(s, stdout);
+	ksm_source_close(s);
+	return r ? cli_err("%s", err) : CLI_EXIT_OK;
 }

@@ -85,6 +85,12 @@ void ksm_source_close(struct ksm_source *s);
 
 /* "active: a, b; inactive: c (why)" on one line, for start-up messages. */
 void ksm_source_print_summary(const struct ksm_source *s, FILE *out);
+/*
+ * --list-probes for every command: load the chosen variant (loading is the
+ * only true test of what the kernel accepts: fentry may be refused), print
+ * the table (JSON under -j), close.  Returns a CLI exit status.
+ */
+int ksm_source_list_probes(struct ksm_source *s);
 /* One line per probe (the --list-probes table). */
 void ksm_source_print_probes(const struct ksm_source *s, FILE *out);
 json_t *ksm_source_probes_json(const struct ksm_source *s);

@@ -115,20 +115,6 @@ static int on_event(void *ctx, const struct ksm_event *ev)
 	return 0;
 }
 
-static int list_probes(struct ksm_source *src)
-{
-	/* Loading is the only true test of what the kernel accepts. */
-	char err[256];
-	int r = ksm_source_start(src, err, sizeof(err));
-
-	if (cli.json)
-		cli_json_print(json_pack("{s:o}", "probes", ksm_source_probes_json(src)));
-	else
-		ksm_source_print_probes(src, stdout);
-	ksm_source_close(src);
-	return r ? cli_err("%s", err) : CLI_EXIT_OK;
-}
-
 static int list_events(void)
 {
 	json_t *names = json_array();
@@ -255,6 +241,6 @@ int main(int argc, char **argv)
 	if (r)
 		return cli_err("%s", err);
 	if (env.list_probes)
-		return list_probes(&src);
+		return ksm_source_list_probes(&src);
 	return trace(&src, start_ns);
 }

@@ -163,26 +163,12 @@ static int on_event(void *ctx, const struct ksm_event *e)
 	return 0;
 }
 
-/*
- * cli_json_print() writes reals with 17 digits ("0.10000000000000001"); the
- * rates here are good to 6, and a document a second should stay readable.
- */
-static void print_json(json_t *doc)
-{
-	size_t flags = JSON_REAL_PRECISION(6) | (cli.pretty ? JSON_INDENT(2) : JSON_COMPACT);
-
-	if (!doc)
-		return;
-	if (!json_dumpf(doc, stdout, flags))
-		fputc('\n', stdout);
-	json_decref(doc);
-}
-
 static void emit(void)
 {
 	switch (st.out) {
 	case OUT_JSON:
-		print_json(top_json(&st.m, (int)env.rows));
+		/* rates are good to 6 digits, not jansson's 17 */
+		cli_json_print_flags(top_json(&st.m, (int)env.rows), JSON_REAL_PRECISION(6));
 		break;
 	case OUT_BATCH:
 		top_text_print(&st.m, stdout, (int)env.rows);
@@ -237,18 +223,6 @@ static int setup(void)
 	if (ksm_source_probe(&st.src, &so, err, sizeof(err)))
 		return cli_err("%s", err);
 	return 0;
-}
-
-static int list_probes(void)
-{
-	json_t *probes;
-
-	if (!cli.json) {
-		ksm_source_print_probes(&st.src, stdout);
-		return CLI_EXIT_OK;
-	}
-	probes = ksm_source_probes_json(&st.src);
-	return cli_json_print(json_pack("{s:o}", "probes", probes)) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
 /* The one-line summary of missing event sources, for stderr and the view. */
@@ -378,7 +352,7 @@ int main(int argc, char **argv)
 	st.out = pick_output();
 	r = setup();
 	if (!r)
-		r = env.list_probes ? list_probes() : run();
+		r = env.list_probes ? ksm_source_list_probes(&st.src) : run();
 	top_ui_stop(&st.ui);
 	ksm_source_close(&st.src);
 	prom_server_stop(st.prom);
