@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,63 +19,77 @@ const char *policy_action_name(uint32_t action)
 	return action < KSM_POLICY_ACTION_MAX ? action_names[action] : "unknown";
 }
 
+void policy_rule_merge(struct ksm_policy_rule *into, const struct ksm_policy_rule *r)
+{
+	if (r->action != KSM_POLICY_NONE)
+		into->action = r->action;
+	if (r->flags & KSM_POLICY_RULE_WEIGHT) {
+		into->flags |= KSM_POLICY_RULE_WEIGHT;
+		into->weight = r->weight;
+	}
+}
+
+static uint32_t action_by_word(const char *w)
+{
+	for (uint32_t a = KSM_POLICY_ALLOW; a < KSM_POLICY_ACTION_MAX; a++)
+		if (!strcmp(w, policy_action_name(a)))
+			return a;
+	return KSM_POLICY_NONE;
+}
+
+/* "weight N" at argv[i]: the number is argv[i + 1]. */
+static int parse_weight(int argc, char **argv, int i, struct ksm_policy_rule *n, char *err,
+			size_t err_len)
+{
+	uint64_t v;
+
+	if (n->flags & KSM_POLICY_RULE_WEIGHT) {
+		snprintf(err, err_len, "'weight' given twice");
+		return -EINVAL;
+	}
+	if (i + 1 >= argc) {
+		snprintf(err, err_len, "'weight' needs a number (0-%u)", KSM_POLICY_MAX_WEIGHT);
+		return -EINVAL;
+	}
+	if (!parse_u64(argv[i + 1], 0, KSM_POLICY_MAX_WEIGHT, &v)) {
+		snprintf(err, err_len, "bad weight '%s': a number from 0 to %u", argv[i + 1],
+			 KSM_POLICY_MAX_WEIGHT);
+		return -EINVAL;
+	}
+	n->weight = (uint32_t)v;
+	n->flags |= KSM_POLICY_RULE_WEIGHT;
+	return 0;
+}
+
 int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err, size_t err_len)
 {
-	bool have_action = false, have_weight = false;
-	struct ksm_policy_rule n = *r;
+	struct ksm_policy_rule n = {};
 
 	if (argc < 1) {
 		snprintf(err, err_len, "missing rule: allow, deny, isolate or weight N");
 		return -EINVAL;
 	}
 	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
-		uint32_t a = KSM_POLICY_NONE;
+		uint32_t a = action_by_word(argv[i]);
 
-		if (!strcmp(w, "allow"))
-			a = KSM_POLICY_ALLOW;
-		else if (!strcmp(w, "deny"))
-			a = KSM_POLICY_DENY;
-		else if (!strcmp(w, "isolate"))
-			a = KSM_POLICY_ISOLATE;
+		if (a != KSM_POLICY_NONE && n.action != KSM_POLICY_NONE) {
+			snprintf(err, err_len, "two actions ('%s' after '%s')", argv[i],
+				 policy_action_name(n.action));
+			return -EINVAL;
+		}
 		if (a != KSM_POLICY_NONE) {
-			if (have_action) {
-				snprintf(err, err_len, "two actions ('%s' after '%s')", w,
-					 policy_action_name(n.action));
-				return -EINVAL;
-			}
-			have_action = true;
 			n.action = a;
-			continue;
+		} else if (!strcmp(argv[i], "weight")) {
+			if (parse_weight(argc, argv, i++, &n, err, err_len))
+				return -EINVAL;
+		} else {
+			snprintf(err, err_len,
+				 "unknown rule word '%s' (allow, deny, isolate, weight N)",
+				 argv[i]);
+			return -EINVAL;
 		}
-		if (!strcmp(w, "weight")) {
-			uint64_t v;
-
-			if (have_weight) {
-				snprintf(err, err_len, "'weight' given twice");
-				return -EINVAL;
-			}
-			if (i + 1 >= argc) {
-				snprintf(err, err_len, "'weight' needs a number (0-%u)",
-					 KSM_POLICY_MAX_WEIGHT);
-				return -EINVAL;
-			}
-			if (!parse_u64(argv[i + 1], 0, KSM_POLICY_MAX_WEIGHT, &v)) {
-				snprintf(err, err_len, "bad weight '%s': a number from 0 to %u",
-					 argv[i + 1], KSM_POLICY_MAX_WEIGHT);
-				return -EINVAL;
-			}
-			have_weight = true;
-			n.weight = (uint32_t)v;
-			n.flags |= KSM_POLICY_RULE_WEIGHT;
-			i++;
-			continue;
-		}
-		snprintf(err, err_len, "unknown rule word '%s' (allow, deny, isolate, weight N)",
-			 w);
-		return -EINVAL;
 	}
-	*r = n;
+	policy_rule_merge(r, &n);
 	return 0;
 }
 
@@ -94,11 +107,12 @@ void policy_rule_str(const struct ksm_policy_rule *r, char *buf, size_t len)
 }
 
 static void add_error(struct policy_file *pf, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add_error(struct policy_file *pf, const char *fmt, ...)
 {
-	char msg[512];
-	va_list ap;
 	size_t old = pf->errors ? strlen(pf->errors) : 0, add;
-	char *p;
+	char msg[512], *p;
+	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -136,73 +150,72 @@ static struct policy_line *find_or_add(struct policy_file *pf, const char *cg, u
 
 #define MAX_WORDS 16
 
+/* Split a line into words, dropping the comment; -1 if over MAX_WORDS. */
+static int split_words(char *buf, char **words)
+{
+	char *save = NULL, *hash = strchr(buf, '#');
+	int n = 0;
+
+	if (hash)
+		*hash = '\0';
+	for (char *t = strtok_r(buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == MAX_WORDS)
+			return -1;
+		words[n++] = t;
+	}
+	return n;
+}
+
+/* One line's words: its rule merged into pf, or its error.  -ENOMEM or 0. */
+static int parse_line(struct policy_file *pf, const char *name, unsigned int line, char **words,
+		      int n)
+{
+	struct ksm_policy_rule r = {};
+	struct policy_line *pl;
+	char err[256];
+
+	if (n < 0) {
+		add_error(pf, "%s:%u: too many words", name, line);
+	} else if (words[0][0] != '/') {
+		add_error(pf, "%s:%u: '%s' is not a cgroup path (must start with '/')", name, line,
+			  words[0]);
+	} else if (strlen(words[0]) >= sizeof(pf->v[0].cgroup)) {
+		add_error(pf, "%s:%u: cgroup path too long", name, line);
+	} else if (n == 1) {
+		add_error(pf, "%s:%u: %s: missing rule (allow, deny, isolate, weight N)", name,
+			  line, words[0]);
+	} else if (policy_parse_words(n - 1, words + 1, &r, err, sizeof(err))) {
+		add_error(pf, "%s:%u: %s", name, line, err);
+	} else {
+		pl = find_or_add(pf, words[0], line);
+		if (!pl)
+			return -ENOMEM;
+		policy_rule_merge(&pl->rule, &r);
+	}
+	return 0;
+}
+
 int policy_file_parse(FILE *f, const char *name, struct policy_file *pf)
 {
-	char buf[1024];
+	char buf[1024], *words[MAX_WORDS];
 	unsigned int line = 0;
 
 	memset(pf, 0, sizeof(*pf));
 	while (fgets(buf, sizeof(buf), f)) {
-		char *words[MAX_WORDS], *save = NULL, *tok, *hash, err[256];
-		struct ksm_policy_rule r = {};
-		struct policy_line *pl;
 		size_t len = strlen(buf);
-		int n = 0;
+		int n, c;
 
 		line++;
 		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
-			int c;
-
 			add_error(pf, "%s:%u: line too long (over %zu characters)", name, line,
 				  sizeof(buf) - 2);
 			while ((c = fgetc(f)) != EOF && c != '\n')
 				;
 			continue;
 		}
-		hash = strchr(buf, '#');
-		if (hash)
-			*hash = '\0';
-		for (tok = strtok_r(buf, " \t\r\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\r\n", &save)) {
-			if (n == MAX_WORDS) {
-				n = -1;
-				break;
-			}
-			words[n++] = tok;
-		}
-		if (n == 0)
-			continue;
-		if (n < 0) {
-			add_error(pf, "%s:%u: too many words", name, line);
-			continue;
-		}
-		if (words[0][0] != '/') {
-			add_error(pf, "%s:%u: '%s' is not a cgroup path (must start with '/')",
-				  name, line, words[0]);
-			continue;
-		}
-		if (strlen(words[0]) >= sizeof(pf->v[0].cgroup)) {
-			add_error(pf, "%s:%u: cgroup path too long", name, line);
-			continue;
-		}
-		if (n == 1) {
-			add_error(pf, "%s:%u: %s: missing rule (allow, deny, isolate, weight N)",
-				  name, line, words[0]);
-			continue;
-		}
-		if (policy_parse_words(n - 1, words + 1, &r, err, sizeof(err))) {
-			add_error(pf, "%s:%u: %s", name, line, err);
-			continue;
-		}
-		pl = find_or_add(pf, words[0], line);
-		if (!pl)
+		n = split_words(buf, words);
+		if (n && parse_line(pf, name, line, words, n))
 			return -ENOMEM;
-		if (r.action != KSM_POLICY_NONE)
-			pl->rule.action = r.action;
-		if (r.flags & KSM_POLICY_RULE_WEIGHT) {
-			pl->rule.flags |= KSM_POLICY_RULE_WEIGHT;
-			pl->rule.weight = r.weight;
-		}
 	}
 	if (ferror(f))
 		return -EIO;

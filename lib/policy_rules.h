@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * KSM policy rules without BPF: parsing "allow|deny|isolate|weight N", the
- * rules file, and the resolution the built-in policy does in BPF (the
- * nearest rule up the cgroup tree sets the action, the nearest one the
- * weight), so that `ksmpolicy explain` says what the kernel will decide.
+ * rules file (`ksmpolicy apply` reads it, `ksmadvise --rules` writes one and
+ * its tests read it back), and the resolution the built-in policy does in
+ * BPF (the nearest rule up the cgroup tree sets the action, the nearest one
+ * the weight), so that `ksmpolicy explain` and ksmtop say what the kernel
+ * will decide.
  */
 #ifndef KSM_POLICY_RULES_H
 #define KSM_POLICY_RULES_H
@@ -18,18 +20,21 @@
 const char *policy_action_name(uint32_t action);
 
 /*
- * Parse the words of a rule ("isolate", "weight 4", "deny weight 0") into
- * *r, starting from what *r already holds (a set merges into the existing
- * rule).  Returns 0, or -EINVAL with a message in err.
+ * Parse the words of a rule ("isolate", "weight 4", "deny weight 0") and
+ * merge them into *r (policy_rule_merge): a set on a cgroup that has a rule
+ * changes only what the words say.  Returns 0, or -EINVAL with a message in
+ * err and *r unchanged.
  */
 int policy_parse_words(int argc, char **argv, struct ksm_policy_rule *r, char *err, size_t err_len);
+/* What r sets (its action, its weight) replaces what *into has. */
+void policy_rule_merge(struct ksm_policy_rule *into, const struct ksm_policy_rule *r);
 
 /* "isolate weight 4", "deny", "weight 0", "-" for an empty rule. */
 void policy_rule_str(const struct ksm_policy_rule *r, char *buf, size_t len);
 
-/* One rule of a rules file. */
+/* One cgroup's rule in a rules file. */
 struct policy_line {
-	unsigned int line; /* 1-based line number */
+	unsigned int line; /* 1-based number of its first line */
 	char cgroup[256];  /* as written */
 	struct ksm_policy_rule rule;
 };

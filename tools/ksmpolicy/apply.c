@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `ksmpolicy apply [--replace] FILE`: the rules of a file, for boot.  The
+ * whole file is checked first (its syntax on any kernel, then that every
+ * cgroup exists), and nothing is applied if anything is wrong.  Rules are
+ * then written one by one, keyed by cgroup id: a kill in the middle leaves a
+ * prefix applied, never a rule twice, and applying the file again completes
+ * it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "ksmpolicy.h"
+#include "object.h"
+#include "rules_cmd.h"
+
+enum { OPT_REPLACE = 0x2000 };
+
+static bool replace;
+
+static const struct argp_option apply_opts[] = {
+	{ "replace", OPT_REPLACE, NULL, 0, "Also remove the rules the file does not have", 0 },
+	{},
+};
+
+static error_t apply_opt(int key, char *arg, struct argp_state *state)
+{
+	if (key != OPT_REPLACE)
+		return ARGP_ERR_UNKNOWN;
+	replace = true;
+	return 0;
+}
+
+static const struct argp apply_argp = { apply_opts, apply_opt, NULL, NULL, NULL, NULL, NULL };
+
+static const char apply_doc[] =
+	"Apply the rules of FILE ('-' reads stdin), for boot.  One rule per line: CGROUP "
+	"WORDS... as for set; '#' starts a comment; lines for the same cgroup merge.  Every "
+	"malformed line and every missing cgroup is reported as FILE:LINE: message, and "
+	"nothing is applied if any is wrong.";
+static const struct cmd_syntax apply_syntax = { "FILE", apply_doc, 1, 1, &apply_argp };
+
+/* Read and check the syntax of the file; 0, or the exit status. */
+static int read_file(const char *file, struct policy_file *pf)
+{
+	bool is_stdin = !strcmp(file, "-");
+	FILE *f = is_stdin ? stdin : fopen(file, "re");
+	int n;
+
+	if (!f)
+		return cli_err("%s: %s", file, strerror(errno));
+	n = policy_file_parse(f, is_stdin ? "<stdin>" : file, pf);
+	if (!is_stdin)
+		fclose(f);
+	if (n < 0)
+		n = cli_err("%s: %s", file, strerror(-n));
+	else if (n > 0)
+		fputs(pf->errors, stderr);
+	if (n > 0)
+		n = cli_err("%s: %d error%s, no rule applied", file, n, n == 1 ? "" : "s");
+	if (n)
+		policy_file_free(pf);
+	return n;
+}
+
+/*
+ * The id of every cgroup of the file (a rule is keyed by it), in ids[];
+ * each missing one is reported.  0, or the exit status.
+ */
+static int resolve_ids(const char *file, const struct policy_file *pf, uint64_t *ids)
+{
+	size_t bad = 0;
+
+	for (size_t i = 0; i < pf->n; i++) {
+		int level, e = cgroup_resolve(pf->v[i].cgroup, &ids[i], &level, NULL, 0);
+
+		if (!e)
+			continue;
+		fprintf(stderr, "%s:%u: %s: %s\n", file, pf->v[i].line, pf->v[i].cgroup,
+			e == -ENOENT ? "no such cgroup" : "not a cgroup v2 directory");
+		bad++;
+	}
+	if (bad)
+		return cli_err("%s: %zu error%s, no rule applied", file, bad, bad == 1 ? "" : "s");
+	return 0;
+}
+
+static bool has_id(const uint64_t *ids, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* --replace: delete the rules of the cgroups the file does not name. */
+static void remove_others(const struct pinned *p, const uint64_t *ids, size_t n)
+{
+	static const struct ksm_policy_rule none;
+	uint64_t key, next, *kp = NULL;
+
+	while (!bpf_map_get_next_key(p->rules_fd, kp, &next)) {
+		key = next;
+		if (has_id(ids, n, key)) {
+			kp = &key;
+			continue;
+		}
+		rule_put(p, key, &none);
+		kp = NULL; /* restart: a deletion changes the iteration order */
+	}
+}
+
+static int write_rules(const char *file, const struct policy_file *pf, const uint64_t *ids)
+{
+	struct pinned p;
+	int err = builtin_open(&p, true);
+
+	if (err)
+		return err;
+	if (replace)
+		remove_others(&p, ids, pf->n);
+	for (size_t i = 0; !err && i < pf->n; i++) {
+		err = rule_put(&p, ids[i], &pf->v[i].rule);
+		if (err)
+			err = cli_err("%s:%u: %s: %s", file, pf->v[i].line, pf->v[i].cgroup,
+				      strerror(-err));
+	}
+	pinned_close(&p);
+	return err;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct policy_file pf;
+	const char *file;
+	uint64_t *ids;
+	char **args;
+	int rc;
+
+	cmd_parse(&apply_syntax, argc, argv, &args);
+	file = args[0];
+	/* the syntax first: a malformed file is reported on any kernel */
+	rc = read_file(file, &pf);
+	if (rc)
+		return rc;
+	ids = calloc(pf.n + 1, sizeof(*ids));
+	if (!ids)
+		rc = cli_err("%s", strerror(ENOMEM));
+	if (!rc)
+		rc = pin_prepare(true);
+	if (!rc)
+		rc = resolve_ids(file, &pf, ids);
+	if (!rc)
+		rc = write_rules(file, &pf, ids);
+	if (!rc && cli.json)
+		rc = cmd_print_json(json_pack("{s:s,s:b,s:I}", "file", file, "replace", replace,
+					      "rules", (json_int_t)pf.n));
+	else if (!rc && !cli.quiet)
+		printf("%s: %zu rule%s applied\n", file, pf.n, pf.n == 1 ? "" : "s");
+	free(ids);
+	policy_file_free(&pf);
+	return rc;
+}
