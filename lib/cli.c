@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "name_esc.h"
 #include "procfs.h"
 #include "util.h"
 
@@ -107,6 +109,8 @@ const struct argp cli_duration_argp = { duration_opts, duration_opt, NULL, NULL,
 void cli_init(const char *prog)
 {
 	cli.prog = prog;
+	/* names show as UTF-8 only where the terminal's locale is UTF-8 (name_esc.h) */
+	setlocale(LC_CTYPE, "");
 	snprintf(version, sizeof(version), "%s (ksm-bpf) %s", prog, KSM_BPF_VERSION);
 	argp_program_version = version;
 	argp_err_exit_status = CLI_EXIT_USAGE;
@@ -118,21 +122,30 @@ int cli_parse(const struct argp *argp, int argc, char **argv)
 	return argp_parse(argp, argc, argv, 0, NULL, NULL) ? CLI_EXIT_USAGE : 0;
 }
 
+/*
+ * "PROG: PREFIXmessage\n" on stderr.  A message can quote names and file
+ * contents: it is shown by the name rule (lib/name_esc.h), one line always.
+ */
+static void vsay(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[2048], shown[NAME_ESC_SIZE(sizeof(msg))];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", cli.prog, prefix,
+		name_escape(msg, shown, sizeof(shown)));
+}
+
 static void vreport(const char *fmt, va_list ap)
 {
 	char msg[2048];
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (cli.json) {
-		json_t *o = json_pack("{s:s}", "error", msg);
-
-		/* a message built from untrusted bytes still makes valid JSON */
-		if (!o)
-			o = json_pack("{s:s}", "error", "unprintable error message");
-		cli_json_print(o);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		/* name_json: a message built from untrusted bytes still makes valid JSON */
+		cli_json_print(json_pack("{s:o}", "error", name_json(msg)));
 	} else {
 		fflush(stdout);
-		fprintf(stderr, "%s: %s\n", cli.prog, msg);
+		vsay("", fmt, ap);
 	}
 }
 
@@ -165,9 +178,7 @@ void cli_info(const char *fmt, ...)
 	if (cli.quiet)
 		return;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: ", cli.prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay("", fmt, ap);
 	va_end(ap);
 }
 
@@ -176,9 +187,7 @@ void cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: warning: ", cli.prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay("warning: ", fmt, ap);
 	va_end(ap);
 }
 

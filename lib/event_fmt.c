@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "event_fmt.h"
+#include "name_esc.h"
 
 /* Does the kind fill this common field (KSM_EVF_*)? */
 static bool has_flag(unsigned int kind, unsigned int flag)
@@ -105,7 +106,8 @@ void ksm_event_print_header(FILE *out, const struct ksm_fmt_opts *o)
 
 void ksm_event_print_text(FILE *out, const struct ksm_event *e, const struct ksm_fmt_opts *o)
 {
-	char detail[64], pfn[24] = "-", nid[12] = "-", name[20];
+	char detail[64], pfn[24] = "-", nid[12] = "-", name[20], comm[sizeof(e->comm) + 1];
+	char shown[NAME_ESC_SIZE(sizeof(e->comm)) + 16];
 	int room = 79 - 58;	/* columns left for the detail after the fixed ones */
 
 	if (o->timestamp) {
@@ -125,9 +127,12 @@ void ksm_event_print_text(FILE *out, const struct ksm_event *e, const struct ksm
 	/* Long names are cut to keep the line under 80 columns. */
 	snprintf(name, sizeof(name), "%s", ksm_event_name(e->kind) ?: "?");
 	ksm_event_detail(e, detail, sizeof(detail));
+	/* the comm as name_esc.h shows it: escaped, padded by columns, never cut */
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->pid ? e->comm : "-");
+	name_pad(comm, 15, shown, sizeof(shown));
 	/* The detail is cut to keep the line under 80 columns; JSON has it all. */
-	fprintf(out, "%-19s %7u %-15.15s %-9.9s %3.3s %.*s\n", name, e->pid, e->pid ? e->comm : "-",
-		pfn, nid, room, detail);
+	fprintf(out, "%-19s %7u %s %-9.9s %3.3s %.*s\n", name, e->pid, shown, pfn, nid, room,
+		detail);
 }
 
 static json_t *hex(__u64 v)
@@ -179,10 +184,10 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 	json_object_set_new(o, "source", json_string(ksm_source_name(e->source)));
 	json_object_set_new(o, "cpu", json_integer(e->cpu));
 	json_object_set_new(o, "pid", json_integer(e->pid));
-	json_object_set_new(o, "comm", e->pid ? json_stringn_nocheck(e->comm, strnlen(e->comm,
-						sizeof(e->comm))) : json_null());
+	/* names by the JSON rule of name_esc.h: "comm_bytes" when not UTF-8 */
+	name_json_setn(o, "comm", e->pid ? e->comm : NULL, sizeof(e->comm));
 	json_object_set_new(o, "cgroup_id", json_integer((json_int_t)e->cgroup_id));
-	json_object_set_new(o, "cgroup", cgroup ? json_string(cgroup) : json_null());
+	name_json_set(o, "cgroup", cgroup);
 	/* A fixed schema: pfn and err are null where the kind has none. */
 	json_object_set_new(o, "pfn", has_flag(e->kind, KSM_EVF_PFN) ?
 					      json_integer((json_int_t)e->pfn) : json_null());
@@ -211,37 +216,96 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 
 /* ---- reading back ---------------------------------------------------- */
 
-static bool get_u64(const json_t *obj, const char *key, __u64 *v)
+/*
+ * A reader of one object: the first malformed field sets bad and the
+ * message, later fields are then skipped.  Absent and null fields keep the
+ * event's defaults.
+ */
+struct rd {
+	const json_t *obj;
+	char *err;
+	size_t err_len;
+	int bad;
+};
+
+static void rd_fail(struct rd *r, const char *key, const char *why)
 {
-	json_t *j = json_object_get(obj, key);
+	if (r->bad)
+		return;
+	snprintf(r->err, r->err_len, "\"%s\" %s", key, why);
+	r->bad = -EINVAL;
+}
 
+/*
+ * obj[key] as an integer from min to max: a JSON integer, or for addresses
+ * a string in C notation ("0xffff888100a00000").  *v gets its two's
+ * complement bits.  True when it was there and good.
+ */
+static bool rd_int(struct rd *r, const char *key, int64_t min, uint64_t max, uint64_t *v)
+{
+	json_t *j = json_object_get(r->obj, key);
+	const char *s;
+	char *end;
+
+	if (r->bad || !j || json_is_null(j))
+		return false;
 	if (json_is_integer(j)) {
-		*v = (__u64)json_integer_value(j);
-		return true;
-	}
-	if (json_is_string(j)) {
-		char *end;
+		json_int_t i = json_integer_value(j);
 
-		*v = strtoull(json_string_value(j), &end, 0);
-		return *end == '\0';
+		*v = (uint64_t)i;
+		if (i < 0 ? i >= min : (uint64_t)i <= max)
+			return true;
+		rd_fail(r, key, "is out of range");
+		return false;
 	}
+	if (!json_is_string(j)) {
+		rd_fail(r, key, "is not an integer");
+		return false;
+	}
+	s = json_string_value(j);
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (!*s || !strchr("0123456789", *s) || *end || errno) {
+		rd_fail(r, key, "is not a number");
+		return false;
+	}
+	if (*v <= max)
+		return true;
+	rd_fail(r, key, "is out of range");
 	return false;
 }
 
-static void get_nid(const json_t *obj, const char *key, int32_t *nid)
+static void rd_u64(struct rd *r, const char *key, __u64 *v)
 {
-	json_t *j = json_object_get(obj, key);
+	uint64_t x;
 
-	*nid = json_is_integer(j) ? (int32_t)json_integer_value(j) : -1;
+	if (rd_int(r, key, 0, UINT64_MAX, &x))
+		*v = x;
 }
 
-static void aux_from_json(const json_t *obj, const struct ksm_aux_field *f, __u64 *v)
+static void rd_u32(struct rd *r, const char *key, __u32 *v)
+{
+	uint64_t x;
+
+	if (rd_int(r, key, 0, UINT32_MAX, &x))
+		*v = (__u32)x;
+}
+
+static void rd_s32(struct rd *r, const char *key, int64_t min, __s32 *v)
+{
+	uint64_t x;
+
+	if (rd_int(r, key, min, INT32_MAX, &x))
+		*v = (__s32)(int64_t)x;
+}
+
+static void aux_from_json(struct rd *r, const struct ksm_aux_field *f, __u64 *v)
 {
 	json_t *j;
 
 	if (!f->key)
 		return;
-	j = json_object_get(obj, f->key);
+	j = json_object_get(r->obj, f->key);
 	switch (f->type) {
 	case KSM_AUX_BOOL_NEW:
 		*v = json_is_true(j);
@@ -252,38 +316,41 @@ static void aux_from_json(const json_t *obj, const struct ksm_aux_field *f, __u6
 			*v = KSM_COPY_F_UPTODATE_KNOWN | (json_is_true(j) ? KSM_COPY_F_UPTODATE : 0);
 		break;
 	case KSM_AUX_DOMAIN:
-		if (!get_u64(obj, f->key, v))
-			*v = KSM_POLICY_DOMAIN_NEVER;
+		/* null: never merged (2^64-1 does not fit a JSON integer) */
+		*v = KSM_POLICY_DOMAIN_NEVER;
+		rd_u64(r, f->key, v);
 		break;
 	default:
-		get_u64(obj, f->key, v);
+		rd_u64(r, f->key, v);
 	}
 }
 
-/* The common fields every line may have; absent ones keep their defaults. */
-static void common_from_json(const json_t *obj, struct ksm_event *e)
+/* The common fields every line may have. */
+static void common_from_json(struct rd *r, struct ksm_event *e)
 {
 	const char *s;
-	__u64 v;
 	int idx;
 
-	if (get_u64(obj, "pid", &v))
-		e->pid = (uint32_t)v;
-	if (get_u64(obj, "cpu", &v))
-		e->cpu = (uint32_t)v;
-	get_u64(obj, "cgroup_id", &e->cgroup_id);
-	get_u64(obj, "pfn", &e->pfn);
-	get_u64(obj, "mm", &e->mm);
-	get_u64(obj, "node", &e->node);
-	get_u64(obj, "new_pfn", &e->pfn2);
-	get_nid(obj, "nid", &e->nid);
-	get_nid(obj, "new_nid", &e->nid2);
-	if (get_u64(obj, "err", &v))
-		e->err = (int32_t)v;
-	s = json_string_value(json_object_get(obj, "comm"));
-	if (s)
-		snprintf(e->comm, sizeof(e->comm), "%s", s);
-	s = json_string_value(json_object_get(obj, "source"));
+	rd_u32(r, "pid", &e->pid);
+	rd_u32(r, "cpu", &e->cpu);
+	rd_u64(r, "cgroup_id", &e->cgroup_id);
+	rd_u64(r, "pfn", &e->pfn);
+	rd_u64(r, "mm", &e->mm);
+	rd_u64(r, "node", &e->node);
+	rd_u64(r, "new_pfn", &e->pfn2);
+	e->nid = e->nid2 = -1;
+	rd_s32(r, "nid", -1, &e->nid);
+	rd_s32(r, "new_nid", -1, &e->nid2);
+	rd_s32(r, "err", INT32_MIN, &e->err);
+	/* the exact bytes the writer had (comm_bytes when not UTF-8: name_esc.h) */
+	if (!r->bad) {
+		int err = name_from_json(r->obj, "comm", e->comm, sizeof(e->comm), r->err,
+					 r->err_len);
+
+		if (err && err != -ENOENT)
+			r->bad = -EINVAL;
+	}
+	s = json_string_value(json_object_get(r->obj, "source"));
 	if (s && (idx = ksm_source_by_name(s)) >= 0)
 		e->source = idx;
 }
@@ -317,6 +384,7 @@ static int enums_from_json(const json_t *obj, struct ksm_event *e, char *err, si
 
 int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_t err_len)
 {
+	struct rd r = { obj, err, err_len, 0 };
 	const struct ksm_kind_info *k;
 	const char *name;
 
@@ -336,14 +404,15 @@ int ksm_event_from_json(const json_t *obj, struct ksm_event *e, char *err, size_
 		snprintf(err, err_len, "unknown event \"%s\"", name);
 		return -EINVAL;
 	}
-	if (!get_u64(obj, "ts_ns", &e->ts_ns)) {
-		snprintf(err, err_len, "missing or bad \"ts_ns\"");
+	if (!json_object_get(obj, "ts_ns") || json_is_null(json_object_get(obj, "ts_ns"))) {
+		snprintf(err, err_len, "missing \"ts_ns\"");
 		return -EINVAL;
 	}
-	common_from_json(obj, e);
-	if (enums_from_json(obj, e, err, err_len))
-		return -EINVAL;
+	rd_u64(&r, "ts_ns", &e->ts_ns);
+	common_from_json(&r, e);
 	for (int i = 0; i < 3; i++)
-		aux_from_json(obj, &k->aux[i], &e->aux[i]);
-	return 0;
+		aux_from_json(&r, &k->aux[i], &e->aux[i]);
+	if (r.bad)
+		return r.bad;
+	return enums_from_json(obj, e, err, err_len);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A sharing snapshot as JSON and as text, from the same structs. */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,7 +96,8 @@ json_t *sharing_to_json(const struct sharing_snapshot *s, unsigned int flags)
 
 void sharing_print_text(FILE *f, const struct sharing_snapshot *s, int max_rows)
 {
-	char a[128], b[128], bytes[32];
+	/* never cut: a longer name widens its row (name_esc.h) */
+	char a[NAME_ESC_SIZE(PATH_MAX) + 32], b[NAME_ESC_SIZE(PATH_MAX) + 32], bytes[32];
 
 	fmt_bytes(s->cross_frames * PAGE_BYTES, bytes, sizeof(bytes));
 	fprintf(f, "KSM frames shared across cgroups: %llu (%s) of %llu shared KSM frames\n",
@@ -107,9 +109,8 @@ void sharing_print_text(FILE *f, const struct sharing_snapshot *s, int max_rows)
 		const struct sharing_pair *p = &s->pairs[i];
 
 		fmt_bytes(p->frames * PAGE_BYTES, bytes, sizeof(bytes));
-		fprintf(f, "%-28s %-28s %10llu %10s\n",
-			name_escape(s->cgs[p->a].path, a, sizeof(a)),
-			name_escape(s->cgs[p->b].path, b, sizeof(b)), (unsigned long long)p->frames,
+		fprintf(f, "%s %s %10llu %10s\n", name_pad(s->cgs[p->a].path, 28, a, sizeof(a)),
+			name_pad(s->cgs[p->b].path, 28, b, sizeof(b)), (unsigned long long)p->frames,
 			bytes);
 	}
 }

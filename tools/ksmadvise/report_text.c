@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ksmadvise's text report and its --rules file. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,10 +63,11 @@ static void scopes(FILE *f, const struct adv *a)
 static void counts_row(FILE *f, const char *name, const char *extra, const struct adv_counts *c,
 		       uint64_t isolated)
 {
-	char esc[64], s1[16], s2[16];
+	/* never cut: a longer name widens its row (lib/name_esc.h) */
+	char esc[NAME_ESC_SIZE(PATH_MAX) + 32], s1[16], s2[16];
 
-	fprintf(f, "%-30s %5s %8llu %8llu %6llu %6llu %10s %10s %8llu\n",
-		name_escape(name, esc, sizeof(esc)), extra, (unsigned long long)c->pages,
+	fprintf(f, "%s %5s %8llu %8llu %6llu %6llu %10s %10s %8llu\n",
+		name_pad(name, 30, esc, sizeof(esc)), extra, (unsigned long long)c->pages,
 		(unsigned long long)c->merging, (unsigned long long)c->zero,
 		(unsigned long long)c->volatile_,
 		fmt_bytes((uint64_t)(c->saving * ADV_PAGE), s1, 16),
@@ -95,11 +97,11 @@ static void tables(FILE *f, const struct adv *a, int rows)
 		"MERGING", "ZERO", "VOLAT", "SAVED");
 	for (size_t i = 0; i < a->nprocs && (!rows || (int)i < rows); i++) {
 		const struct adv_proc *p = &a->procs[i];
-		char comm[40], cg[64], s1[16];
+		char comm[NAME_ESC_COMM + 16], cg[NAME_ESC_SIZE(PATH_MAX) + 32], s1[16];
 
-		fprintf(f, "%-7d %-16s %-22s %8llu %8llu %6llu %6llu %10s\n", p->pid,
-			name_escape(p->comm, comm, sizeof(comm)),
-			name_escape(a->cgs[p->cg].path, cg, sizeof(cg)),
+		fprintf(f, "%-7d %s %s %8llu %8llu %6llu %6llu %10s\n", p->pid,
+			name_pad(p->comm, 16, comm, sizeof(comm)),
+			name_pad(a->cgs[p->cg].path, 22, cg, sizeof(cg)),
 			(unsigned long long)p->c.pages, (unsigned long long)p->c.merging,
 			(unsigned long long)p->c.zero, (unsigned long long)p->c.volatile_,
 			fmt_bytes((uint64_t)(p->c.saving * ADV_PAGE), s1, sizeof(s1)));
@@ -108,7 +110,7 @@ static void tables(FILE *f, const struct adv *a, int rows)
 
 static void pairs(FILE *f, const struct adv *a, int rows)
 {
-	char x[64], y[64], b[16];
+	char x[NAME_ESC_SIZE(PATH_MAX) + 32], y[NAME_ESC_SIZE(PATH_MAX) + 32], b[16];
 
 	fprintf(f, "\nKSM pages that would be shared across cgroups: %llu\n",
 		(unsigned long long)a->cross_contents);
@@ -116,9 +118,8 @@ static void pairs(FILE *f, const struct adv *a, int rows)
 		return;
 	fprintf(f, "%-30s %-30s %8s %10s\n", "CGROUP A", "CGROUP B", "KSMPAGES", "BYTES");
 	for (size_t i = 0; i < a->npairs && (!rows || (int)i < rows); i++)
-		fprintf(f, "%-30s %-30s %8llu %10s\n",
-			name_escape(a->cgs[a->pairs[i].a].path, x, sizeof(x)),
-			name_escape(a->cgs[a->pairs[i].b].path, y, sizeof(y)),
+		fprintf(f, "%s %s %8llu %10s\n", name_pad(a->cgs[a->pairs[i].a].path, 30, x, sizeof(x)),
+			name_pad(a->cgs[a->pairs[i].b].path, 30, y, sizeof(y)),
 			(unsigned long long)a->pairs[i].frames,
 			fmt_bytes(a->pairs[i].frames * ADV_PAGE, b, sizeof(b)));
 }
@@ -145,7 +146,7 @@ static bool rules_safe(const char *path)
 void report_rules(FILE *f, const struct adv *a)
 {
 	const struct adv_scope *kept = a->bounds.n ? &a->per_domain : &a->per_cgroup;
-	char b1[32], b2[32], esc[512];
+	char b1[32], b2[32], esc[NAME_ESC_SIZE(PATH_MAX)];
 
 	fprintf(f, "# ksmpolicy rules from ksmadvise: load with 'ksmpolicy apply FILE'.\n");
 	fprintf(f, "# Saving with everything merged together: %s; with these rules: %s.\n",

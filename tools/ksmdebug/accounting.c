@@ -5,6 +5,7 @@
 
 #include "accounting.h"
 #include "array.h"
+#include "name_esc.h"
 
 int acct_sample_init(struct acct_sample *s, const char *label, uint64_t ts_ns)
 {
@@ -32,10 +33,12 @@ int acct_sample_add_proc(struct acct_sample *s, const struct det_acct *a)
 
 json_t *det_acct_json(const struct det_acct *a)
 {
-	json_t *o = json_pack("{s:o, s:s, s:I, s:I, s:s, s:s}", "pid",
-			      a->pid ? json_integer(a->pid) : json_null(), "comm", a->comm,
-			      "events", (json_int_t)a->events, "kernel", (json_int_t)a->kernel,
-			      "verdict", det_acct_verdict_name(a->verdict), "why", a->why);
+	json_t *o = json_pack("{s:o, s:I, s:I, s:s, s:o}", "pid",
+			      a->pid ? json_integer(a->pid) : json_null(), "events",
+			      (json_int_t)a->events, "kernel", (json_int_t)a->kernel, "verdict",
+			      det_acct_verdict_name(a->verdict), "why", name_json(a->why));
+
+	name_json_setn(o, "comm", a->comm, sizeof(a->comm));
 
 	if (!a->pid) {
 		json_object_set_new(o, "events_shared", json_integer(a->events_shared));
@@ -78,13 +81,14 @@ void acct_print_header(FILE *out, const char *indent)
 
 static void print_row(FILE *out, const char *indent, const struct det_acct *a)
 {
-	char pid[16] = "-";
+	char pid[16] = "-", comm[sizeof(a->comm) + 1], shown[NAME_ESC_SIZE(sizeof(a->comm)) + 16];
 
 	if (a->pid)
 		snprintf(pid, sizeof(pid), "%u", a->pid);
-	fprintf(out, "%s%-7s %-15s %8lld %8lld  %-10s %s\n", indent, pid, a->comm,
-		(long long)a->events, (long long)a->kernel, det_acct_verdict_name(a->verdict),
-		a->why);
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(a->comm), a->comm);
+	fprintf(out, "%s%-7s %s %8lld %8lld  %-10s %s\n", indent, pid,
+		name_pad(comm, 15, shown, sizeof(shown)), (long long)a->events,
+		(long long)a->kernel, det_acct_verdict_name(a->verdict), a->why);
 }
 
 void acct_print_rows(FILE *out, const char *indent, const struct acct_sample *s)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "name_esc.h"
 #include "commands.h"
 #include "outfile.h"
 #include "replay.h"
@@ -92,13 +93,17 @@ static void print_summary_json(const struct replay *r)
 static void print_summary_text(const struct replay *r)
 {
 	const struct acct_sample *last = r->nr_acct ? &r->acct[r->nr_acct - 1] : NULL;
+	char comm[NAME_ESC_COMM];
 
 	printf("%llu events, %llu malformed lines, %zu findings\n",
 	       (unsigned long long)r->stats.events, (unsigned long long)r->stats.malformed,
 	       r->findings.n);
 	if (!last)
 		return;
-	printf("accounting at %s:\n", last->label);
+	/* a label and a comm come from the trace file: shown by the name rule */
+	fputs("accounting at ", stdout);
+	name_fputs(last->label, stdout);
+	fputs(":\n", stdout);
 	if (last->have_sysfs)
 		printf("  sysfs: events %lld kernel %lld: %s %s\n", (long long)last->sysfs.events,
 		       (long long)last->sysfs.kernel, det_acct_verdict_name(last->sysfs.verdict),
@@ -106,7 +111,8 @@ static void print_summary_text(const struct replay *r)
 	for (size_t i = 0; i < last->nr_procs; i++) {
 		const struct det_acct *a = &last->procs[i];
 
-		printf("  pid %u %s: events %lld kernel %lld: %s %s\n", a->pid, a->comm,
+		name_escapen(comm, sizeof(comm), a->comm, sizeof(a->comm), 0);
+		printf("  pid %u %s: events %lld kernel %lld: %s %s\n", a->pid, comm,
 		       (long long)a->events, (long long)a->kernel,
 		       det_acct_verdict_name(a->verdict), a->why);
 	}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the text, JSON and HTML renderings of a report share. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "name_esc.h"
 #include "report.h"
 
 void report_opts_default(struct report_opts *o)
@@ -40,10 +42,16 @@ bool report_is_evidence(const struct det_finding *f, const struct ksm_event *e)
 	return false;
 }
 
+/*
+ * Shown by the name rule first (control bytes and invalid UTF-8 escaped,
+ * UTF-8 kept: the page says it is UTF-8), then markup escaped.
+ */
 void html_escape(FILE *out, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	char *shown = name_escape_dup(s, NAME_ESC_UTF8);
+
+	for (const char *p = shown; p && *p; p++) {
+		switch (*p) {
 		case '<':
 			fputs("&lt;", out);
 			break;
@@ -56,8 +64,12 @@ void html_escape(FILE *out, const char *s)
 		case '"':
 			fputs("&quot;", out);
 			break;
+		case '\'':
+			fputs("&#39;", out);
+			break;
 		default:
-			fputc(*s, out);
+			fputc(*p, out);
 		}
 	}
+	free(shown);
 }

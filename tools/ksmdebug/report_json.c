@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "event_fmt.h"
+#include "name_esc.h"
 #include "report.h"
 
 /* A finding without its "type", with the events around it, evidence marked. */
@@ -42,7 +43,7 @@ json_t *report_json(const struct replay *r, const struct report_opts *o)
 		json_array_append_new(fa, finding_json(r, o, &r->findings.v[n]));
 	for (size_t i = 0; i < r->nr_acct; i++)
 		json_array_append_new(acct, acct_sample_json(&r->acct[i]));
-	json_object_set_new(out, "trace", json_string(r->path));
+	name_json_set(out, "trace", r->path);
 	json_object_set_new(out, "kernel", recorded(r, "kernel"));
 	json_object_set_new(out, "probes", recorded(r, "probes"));
 	json_object_set_new(out, "recorder", recorded(r, "trace"));

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "event_fmt.h"
+#include "name_esc.h"
 #include "report.h"
 
 static void text_kernel(FILE *out, const struct replay *r)
@@ -13,18 +14,25 @@ static void text_kernel(FILE *out, const struct replay *r)
 		fprintf(out, "Kernel: unknown (trace has no header)\n");
 		return;
 	}
-	fprintf(out, "Kernel: %s\n", k->release);
+	fputs("Kernel: ", out);
+	name_fputs(k->release, out);
+	fputc('\n', out);
 	if (!k->have_config) {
 		fprintf(out, "Config: not available (no /proc/config.gz or /boot/config-*)\n");
 		return;
 	}
-	fprintf(out, "Config (%s):", k->config_source);
+	fputs("Config (", out);
+	name_fputs(k->config_source, out);
+	fputs("):", out);
 	for (int i = 0; i < k->nr_config; i++) {
 		const char *name = k->config[i].name;
 
 		if (!strncmp(name, "CONFIG_", 7))
 			name += 7;
-		fprintf(out, " %s=%s", name, k->config[i].value);
+		fputc(' ', out);
+		name_fputs(name, out);
+		fputc('=', out);
+		name_fputs(k->config[i].value, out);
 	}
 	fputc('\n', out);
 }
@@ -36,8 +44,10 @@ static void text_trace(FILE *out, const struct replay *r)
 	if (h->have_probes) {
 		fprintf(out, "Probe sources:");
 		for (int i = 0; i < h->nr_probes; i++)
-			if (!strcmp(h->probes[i].state, "active"))
-				fprintf(out, " %s", h->probes[i].target);
+			if (!strcmp(h->probes[i].state, "active")) {
+				fputc(' ', out);
+				name_fputs(h->probes[i].target, out);
+			}
 		fputc('\n', out);
 	}
 	fprintf(out, "Events: %llu in %.3f s (%llu lines, %llu malformed)\n",
@@ -76,7 +86,9 @@ static void text_accounting(FILE *out, const struct replay *r)
 	fprintf(out, "\nAccounting (events vs kernel):\n");
 	acct_print_header(out, "    ");
 	for (size_t i = 0; i < r->nr_acct; i++) {
-		fprintf(out, "  at %s:\n", r->acct[i].label);
+		fputs("  at ", out);
+		name_fputs(r->acct[i].label, out);
+		fputs(":\n", out);
 		acct_print_rows(out, "    ", &r->acct[i]);
 	}
 }
@@ -84,26 +96,36 @@ static void text_accounting(FILE *out, const struct replay *r)
 static void text_last_snapshot(FILE *out, const struct replay *r)
 {
 	const struct snapshot *s;
+	char comm[NAME_ESC_COMM];
 
 	if (!r->nr_snaps)
 		return;
 	s = &r->snaps[r->nr_snaps - 1];
-	fprintf(out, "\nLast snapshot (%s):\n  sysfs:", s->label);
-	for (int i = 0; i < s->sysfs.n; i++)
-		fprintf(out, " %s=%s", s->sysfs.ent[i].name, s->sysfs.ent[i].text);
+	fputs("\nLast snapshot (", out);
+	name_fputs(s->label, out);
+	fputs("):\n  sysfs:", out);
+	for (int i = 0; i < s->sysfs.n; i++) {
+		fputc(' ', out);
+		name_fputs(s->sysfs.ent[i].name, out);
+		fputc('=', out);
+		name_fputs(s->sysfs.ent[i].text, out);
+	}
 	fputc('\n', out);
 	for (size_t i = 0; i < s->nr_procs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
+		name_escapen(comm, sizeof(comm), p->comm, sizeof(p->comm), 0);
 		fprintf(out, "  pid %d %s: merging %lld rmap_items %lld profit %lld\n", p->pid,
-			p->comm, (long long)p->st.merging_pages, (long long)p->st.rmap_items,
+			comm, (long long)p->st.merging_pages, (long long)p->st.rmap_items,
 			(long long)p->st.profit);
 	}
 }
 
 void report_text(FILE *out, const struct replay *r, const struct report_opts *o)
 {
-	fprintf(out, "ksmdebug report: %s\n\n", r->path);
+	fputs("ksmdebug report: ", out);
+	name_fputs(r->path, out);
+	fputs("\n\n", out);
 	text_kernel(out, r);
 	text_trace(out, r);
 	fprintf(out, "\nFindings: %zu\n", r->findings.n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "array.h"
+#include "name_esc.h"
 #include "procfs.h"
 #include "snapshot.h"
 
@@ -96,18 +97,22 @@ static json_t *sysfs_json(const struct ksm_sysfs *fs)
 	for (int i = 0; i < fs->n; i++)
 		json_object_set_new(o, fs->ent[i].name,
 				    fs->ent[i].numeric ? json_integer(fs->ent[i].value)
-						       : json_string(fs->ent[i].text));
+						       : name_json(fs->ent[i].text));
 	return o;
 }
 
 static json_t *proc_json(const struct snap_proc *p)
 {
-	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "pid", p->pid, "comm",
-			 p->comm, "ksm_rmap_items", (json_int_t)p->st.rmap_items,
-			 "ksm_merging_pages", (json_int_t)p->st.merging_pages, "ksm_zero_pages",
-			 (json_int_t)p->st.zero_pages, "ksm_process_profit",
-			 (json_int_t)p->st.profit, "ksm_mergeable", p->st.mergeable,
-			 "ksm_merge_any", p->st.merge_any, "stable", p->stable);
+	json_t *o = json_pack("{s:i, s:I, s:I, s:I, s:I, s:b, s:b, s:b}", "pid", p->pid,
+			      "ksm_rmap_items", (json_int_t)p->st.rmap_items, "ksm_merging_pages",
+			      (json_int_t)p->st.merging_pages, "ksm_zero_pages",
+			      (json_int_t)p->st.zero_pages, "ksm_process_profit",
+			      (json_int_t)p->st.profit, "ksm_mergeable", p->st.mergeable,
+			      "ksm_merge_any", p->st.merge_any, "stable", p->stable);
+
+	/* "comm_bytes" too when the name is not UTF-8 (name_esc.h) */
+	name_json_setn(o, "comm", p->comm, sizeof(p->comm));
+	return o;
 }
 
 static json_t *numa_json(const struct snapshot *s)
@@ -133,8 +138,8 @@ static json_t *numa_json(const struct snapshot *s)
 
 json_t *snapshot_json(const struct snapshot *s)
 {
-	json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "type", "snapshot", "label", s->label,
-			      "ts_ns", (json_int_t)s->ts_ns, "stable", s->stable);
+	json_t *o = json_pack("{s:s, s:o, s:I, s:b}", "type", "snapshot", "label",
+			      name_json(s->label), "ts_ns", (json_int_t)s->ts_ns, "stable", s->stable);
 	json_t *procs = json_array();
 
 	for (size_t i = 0; i < s->nr_procs; i++)
@@ -190,6 +195,7 @@ static bool stable_field(const json_t *o)
 static int proc_from_json(const json_t *o, struct snapshot *s)
 {
 	struct ksm_proc_stat st = { 0 };
+	char comm[sizeof(s->procs->comm)], err[128];
 
 	if (!json_is_integer(json_object_get(o, "pid")) ||
 	    !json_is_integer(json_object_get(o, "ksm_merging_pages")))
@@ -200,9 +206,10 @@ static int proc_from_json(const json_t *o, struct snapshot *s)
 	st.profit = int_field(o, "ksm_process_profit");
 	st.mergeable = json_is_true(json_object_get(o, "ksm_mergeable"));
 	st.merge_any = json_is_true(json_object_get(o, "ksm_merge_any"));
-	return snapshot_add_proc(s, (int)int_field(o, "pid"),
-				 json_string_value(json_object_get(o, "comm")), &st,
-				 stable_field(o));
+	/* a comm the reader cannot take is unknown, not a reason to drop the row */
+	if (name_from_json(o, "comm", comm, sizeof(comm), err, sizeof(err)))
+		comm[0] = '\0';
+	return snapshot_add_proc(s, (int)int_field(o, "pid"), comm, &st, stable_field(o));
 }
 
 int snapshot_from_json(const json_t *o, struct snapshot *s)

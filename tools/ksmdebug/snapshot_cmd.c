@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "name_esc.h"
 #include "commands.h"
 #include "kernel_facts.h"
 #include "numa.h"
@@ -86,8 +87,10 @@ static void print_state(const struct snapshot *s)
 	       "PROFIT");
 	for (size_t i = 0; i < s->nr_procs; i++) {
 		const struct snap_proc *p = &s->procs[i];
+		char comm[NAME_ESC_COMM + 16];
 
-		printf("%-7d %-15s %10lld %10lld %10lld %12lld\n", p->pid, p->comm,
+		printf("%-7d %s %10lld %10lld %10lld %12lld\n", p->pid,
+		       name_pad(p->comm, 15, comm, sizeof(comm)),
 		       (long long)p->st.merging_pages, (long long)p->st.rmap_items,
 		       (long long)p->st.zero_pages, (long long)p->st.profit);
 	}

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "event_fmt.h"
+#include "name_esc.h"
 #include "trace_io.h"
 
 static json_t *hex(uint64_t v)
@@ -20,11 +22,12 @@ json_t *trace_finding_to_json(const struct det_finding *f)
 
 	for (int i = 0; i < f->nr_evidence; i++)
 		json_array_append_new(ev, ksm_event_to_json(&f->evidence[i], NULL));
-	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s, s:o}", "type", "finding", "detector",
+	/* the message quotes names: name_json keeps the line JSON whatever they hold */
+	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o}", "type", "finding", "detector",
 			 det_name(f->id), "severity", det_severity(f->id), "ts_ns",
 			 (json_int_t)f->ts_ns, "node", f->node ? hex(f->node) : json_null(), "pid",
-			 f->pid ? json_integer(f->pid) : json_null(), "message", f->message,
-			 "evidence", ev);
+			 f->pid ? json_integer(f->pid) : json_null(), "message",
+			 name_jsonn(f->message, sizeof(f->message)), "evidence", ev);
 }
 
 int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, size_t len)
@@ -65,10 +68,13 @@ int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, s
 void trace_finding_print(FILE *out, const struct det_finding *f)
 {
 	struct ksm_fmt_opts fo = { 0 };
+	char msg[NAME_ESC_SIZE(sizeof(f->message))];
 
+	/* the message quotes names: shown by the name rule, one line */
+	name_escapen(msg, sizeof(msg), f->message, sizeof(f->message), 0);
 	fprintf(out, "FINDING %s [%s] at %llu.%06llu: %s\n", det_name(f->id), det_severity(f->id),
 		(unsigned long long)(f->ts_ns / 1000000000ULL),
-		(unsigned long long)(f->ts_ns % 1000000000ULL / 1000), f->message);
+		(unsigned long long)(f->ts_ns % 1000000000ULL / 1000), msg);
 	for (int i = 0; i < f->nr_evidence; i++) {
 		const struct ksm_event *e = &f->evidence[i];
 
@@ -151,6 +157,26 @@ void trace_header_from_json(const json_t *o, struct trace_header *h)
 
 /* ---- reading ------------------------------------------------------------- */
 
+/*
+ * "PATH:LINE: message" on errf.  The path and the message (which quotes the
+ * file's own bytes) are shown by the name rule: one line, no control byte.
+ */
+static void line_err(FILE *errf, const char *path, uint64_t lineno, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void line_err(FILE *errf, const char *path, uint64_t lineno, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	name_fputs(path, errf);
+	fprintf(errf, ":%llu: ", (unsigned long long)lineno);
+	name_fputs(msg, errf);
+	fputc('\n', errf);
+}
+
 static int one_line(const char *path, uint64_t lineno, const char *line,
 		    const struct trace_reader_ops *ops, void *ctx, FILE *errf,
 		    struct trace_stats *st)
@@ -162,13 +188,12 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 	int r = 0;
 
 	if (!o) {
-		fprintf(errf, "%s:%llu: malformed JSON: %s\n", path, (unsigned long long)lineno,
-			jerr.text);
+		line_err(errf, path, lineno, "malformed JSON: %s", jerr.text);
 		st->malformed++;
 		return 0;
 	}
 	if (!json_is_object(o)) {
-		fprintf(errf, "%s:%llu: not a JSON object\n", path, (unsigned long long)lineno);
+		line_err(errf, path, lineno, "not a JSON object");
 		st->malformed++;
 		goto out;
 	}
@@ -188,7 +213,7 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 		struct ksm_event e;
 
 		if (ksm_event_from_json(o, &e, err, sizeof(err))) {
-			fprintf(errf, "%s:%llu: %s\n", path, (unsigned long long)lineno, err);
+			line_err(errf, path, lineno, "%s", err);
 			st->malformed++;
 			goto out;
 		}

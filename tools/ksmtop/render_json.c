@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "event_kinds.h"
+#include "name_esc.h"
 #include "render_json.h"
 #include "util.h"
 
@@ -80,11 +81,12 @@ static json_t *row_json(const struct top_row *r, bool proc)
 
 	if (proc) {
 		json_object_set_new(o, "pid", json_integer(r->pid));
-		json_object_set_new(o, "comm", json_string(r->comm));
+		name_json_setn(o, "comm", r->comm, sizeof(r->comm));
 	} else {
 		json_object_set_new(o, "processes", json_integer(r->nprocs));
 	}
-	json_object_set_new(o, "cgroup", json_string(r->cgroup));
+	/* "comm_bytes", "cgroup_bytes" when not UTF-8 (name_esc.h) */
+	name_json_set(o, "cgroup", r->cgroup);
 	json_object_set_new(o, "merging_pages", json_integer(r->merging_pages));
 	json_object_set_new(o, "rmap_items", json_integer(r->rmap_items));
 	json_object_set_new(o, "zero_pages", json_integer(r->zero_pages));

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
+#include "name_esc.h"
 #include "render_text.h"
 
 /* 12345, 12M: four digits at most, in powers of 1024. */
@@ -110,19 +113,23 @@ const char *top_text_row_titles(bool proc)
 
 void top_text_row(const struct top_row *r, bool proc, char *buf, size_t len)
 {
-	char b1[16];
+	char b1[16], comm[NAME_ESC_SIZE(sizeof(r->comm)) + 16];
+	/* names as name_esc.h shows them; the cgroup, last, is cut only by len */
+	char *cg = name_escape_dup(r->cgroup, 0);
 
 	if (proc)
-		snprintf(buf, len, "%7d %-15s %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s", r->pid,
-			 r->comm, (long long)r->merging_pages, (long long)r->rmap_items,
-			 (long long)r->zero_pages, human(r->profit, b1, sizeof(b1)),
-			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), r->cgroup);
+		snprintf(buf, len, "%7d %s %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s", r->pid,
+			 name_pad(r->comm, 15, comm, sizeof(comm)), (long long)r->merging_pages,
+			 (long long)r->rmap_items, (long long)r->zero_pages,
+			 human(r->profit, b1, sizeof(b1)), r->merges_per_s, r->unmerges_per_s,
+			 top_row_mode(r), cg ?: "?");
 	else
 		snprintf(buf, len, "%7d %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s%s%s%s", r->nprocs,
 			 (long long)r->merging_pages, (long long)r->rmap_items,
 			 (long long)r->zero_pages, human(r->profit, b1, sizeof(b1)),
-			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), r->cgroup,
+			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), cg ?: "?",
 			 r->policy[0] ? " [" : "", r->policy, r->policy[0] ? "]" : "");
+	free(cg);
 }
 
 const char *top_text_node_titles(void)
@@ -146,7 +153,8 @@ void top_text_node(const struct top_model *m, int k, char *buf, size_t len)
 
 static void print_rows(FILE *out, const struct top_row *rows, int n, bool proc, int max)
 {
-	char line[TOP_LINE_LEN];
+	/* room for the longest cgroup path, escaped: batch lines are never cut */
+	static char line[TOP_LINE_LEN + NAME_ESC_SIZE(PATH_MAX)];
 
 	fprintf(out, "\n%s\n", top_text_row_titles(proc));
 	for (int k = 0; k < n && (!max || k < max); k++) {

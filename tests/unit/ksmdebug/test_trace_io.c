@@ -114,6 +114,43 @@ static void finding_round_trip(void **state)
 	json_decref(o);
 }
 
+/* A finding whose message and evidence name a hostile process. */
+static void hostile_finding(void **state)
+{
+	struct det_finding f = { .id = DET_ACCOUNTING_PROC, .ts_ns = 77, .pid = 9 }, back;
+	char err[128], *text, *buf;
+	size_t len;
+	FILE *out;
+	json_t *o;
+
+	snprintf(f.message, sizeof(f.message), "pid 9 (\x1b[2Jbad\xff\nx): drift");
+	f.nr_evidence = 1;
+	f.evidence[0] = ev(70, KSM_EV_MERGE_ONE_PAGE);
+	f.evidence[0].pid = 9;
+	strcpy(f.evidence[0].comm, "\x1b[2Jbad\xff\nx");
+	o = trace_finding_to_json(&f);
+	assert_non_null(o);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_non_null(text);
+	json_decref(o);
+	o = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	assert_non_null(o);
+	assert_int_equal(trace_finding_from_json(o, &back, err, sizeof(err)), 0);
+	assert_string_equal(back.evidence[0].comm, f.evidence[0].comm);
+	json_decref(o);
+	free(text);
+	/* text: one line for the finding and one per evidence event, no control byte */
+	out = open_memstream(&buf, &len);
+	trace_finding_print(out, &f);
+	fclose(out);
+	for (const char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			fail_msg("raw control byte in %s", buf);
+	assert_non_null(strstr(buf, "\\x1b[2Jbad\\xff\\nx"));
+	assert_int_equal(strchr(strchr(buf, '\n') + 1, '\n') - buf + 1, (long)strlen(buf));
+	free(buf);
+}
+
 struct counts {
 	int events, headers, snaps;
 };
@@ -167,7 +204,7 @@ static void reader_keeps_going(void **state)
 	assert_int_equal(st.malformed, 2);
 	assert_int_equal(st.unknown_type, 1);
 	assert_non_null(strstr(buf, ":4: malformed JSON"));
-	assert_non_null(strstr(buf, ":7: missing or bad \"ts_ns\""));
+	assert_non_null(strstr(buf, ":7: missing \"ts_ns\""));
 	free(buf);
 	unlink(path);
 	assert_int_equal(trace_read("/nonexistent/x", &ops, &c, stderr, &st), -2);
@@ -179,6 +216,7 @@ int main(void)
 		cmocka_unit_test(recorder_bounds),
 		cmocka_unit_test(uptodate_round_trip),
 		cmocka_unit_test(finding_round_trip),
+		cmocka_unit_test(hostile_finding),
 		cmocka_unit_test(reader_keeps_going),
 	};
 

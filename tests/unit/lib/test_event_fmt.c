@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for tools/lib/event_fmt.c: names, lists, text and JSON. */
 #include <errno.h>
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -216,6 +217,120 @@ static void text_width(void **state)
 	}
 }
 
+
+/* Hostile comms and cgroups: the JSON line parses and reads back byte for byte. */
+static void hostile_names_round_trip(void **state)
+{
+	static const char *const names[] = {
+		"\x1b[2J\x1b]0;x\a", "two\nlines", "\"q\"<b>&amp;", "bad\xff\xfeutf",
+		"\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80", "\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+							"\xff\xff\xff\xff\xff\xff",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct ksm_event e = sample(KSM_EV_MERGE_ONE_PAGE), back;
+		char err[128], cg[64], *text;
+		json_t *o, *parsed;
+
+		snprintf(e.comm, sizeof(e.comm), "%s", names[i]);
+		snprintf(cg, sizeof(cg), "/t/%s", names[i]);
+		o = ksm_event_to_json(&e, cg);
+		text = json_dumps(o, JSON_COMPACT);
+		assert_non_null(text);
+		assert_null(strchr(text, '\n'));
+		parsed = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+		assert_non_null(parsed);
+		assert_true(json_is_string(json_object_get(parsed, "comm")));
+		assert_true(json_is_string(json_object_get(parsed, "cgroup")));
+		assert_int_equal(ksm_event_from_json(parsed, &back, err, sizeof(err)), 0);
+		assert_string_equal(back.comm, e.comm);
+		free(text);
+		json_decref(o);
+		json_decref(parsed);
+	}
+}
+
+/* A comm of 16 bytes and no NUL (never from the kernel) is not read past. */
+static void comm_without_nul(void **state)
+{
+	struct ksm_event e = sample(KSM_EV_MERGE_ONE_PAGE);
+	json_t *o;
+
+	memset(e.comm, 'x', sizeof(e.comm));
+	o = ksm_event_to_json(&e, NULL);
+	assert_int_equal(json_string_length(json_object_get(o, "comm")), 16);
+	json_decref(o);
+}
+
+/* Numbers a writer cannot have written are errors, not silent casts. */
+static void from_json_ranges(void **state)
+{
+	static const struct {
+		const char *line, *err;
+	} cases[] = {
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":-1}", "\"ts_ns\" is out of range" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"pid\":4294967296}",
+		  "\"pid\" is out of range" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"pid\":-5}", "\"pid\" is out of range" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"pid\":1.5}",
+		  "\"pid\" is not an integer" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"nid\":-2}", "\"nid\" is out of range" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"err\":2147483648}",
+		  "\"err\" is out of range" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"mm\":\"-1\"}", "\"mm\" is not a number" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"mm\":\"0x1ffffffffffffffff\"}",
+		  "\"mm\" is not a number" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"pid\":true}",
+		  "\"pid\" is not an integer" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"comm\":\"0123456789abcdef\"}",
+		  "\"comm\" longer than 15 bytes" },
+		{ "{\"event\":\"merge_one_page\",\"ts_ns\":1,\"comm_bytes\":[0]}",
+		  "\"comm_bytes\"[0] is not a byte from 1 to 255" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *o = json_loads(cases[i].line, 0, NULL);
+		struct ksm_event e;
+		char err[128] = "";
+
+		assert_non_null(o);
+		if (ksm_event_from_json(o, &e, err, sizeof(err)) != -EINVAL ||
+		    strcmp(err, cases[i].err))
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].line, err, cases[i].err);
+		json_decref(o);
+	}
+}
+
+/* The text line: no control byte, the columns after COMM still line up. */
+static void text_hostile_comm(void **state)
+{
+	static const char *const names[] = { "\x1b[2J", "a\nb", "bad\xff", "caf\xc3\xa9", "x" };
+	struct ksm_fmt_opts fo = { 0 };
+	char *buf, *pid_end = NULL;
+	size_t len;
+
+	setlocale(LC_CTYPE, "C.UTF-8");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct ksm_event e = sample(KSM_EV_MERGE_ONE_PAGE);
+		FILE *f = open_memstream(&buf, &len);
+
+		snprintf(e.comm, sizeof(e.comm), "%s", names[i]);
+		ksm_event_print_text(f, &e, &fo);
+		fclose(f);
+		for (const char *p = buf; *p; p++)
+			if ((unsigned char)*p < 0x20 && p[1])
+				fail_msg("raw control byte 0x%02x in \"%s\"", *p, buf);
+		/* the pfn column starts at column 44 whatever the comm */
+		pid_end = strstr(buf, "12345");
+		assert_non_null(pid_end);
+		assert_int_equal(strlen(buf) - strlen(pid_end) -
+					 (strstr(buf, "\xc3\xa9") ? 1 : 0),
+				 44);
+		free(buf);
+	}
+	setlocale(LC_CTYPE, "C");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +338,8 @@ int main(void)
 		cmocka_unit_test(reasons),	   cmocka_unit_test(json_round_trip),
 		cmocka_unit_test(json_schema_nulls), cmocka_unit_test(from_json_errors),
 		cmocka_unit_test(text_width),	   cmocka_unit_test(policy_decision),
+		cmocka_unit_test(hostile_names_round_trip), cmocka_unit_test(comm_without_nul),
+		cmocka_unit_test(from_json_ranges), cmocka_unit_test(text_hostile_comm),
 	};
 
 	return cmocka_run_group_tests_name("event_fmt", tests, NULL, NULL);

@@ -4,7 +4,7 @@
  * kpageflags and kpagecgroup files with frames of known kinds (KSM frames
  * shared within and across cgroups, an exclusive KSM frame, an ordinary
  * anonymous frame, the zero page, a file page), whole and in budgeted
- * steps; the boundary check on the result; and the name escapes.
+ * steps; the boundary check on the result (names: test_name_esc.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,6 @@
 #include "../fake_dir.h"
 
 #include "boundary.h"
-#include "name_esc.h"
 #include "sharing.h"
 
 #define KSM (1ULL << KPF_KSM)
@@ -242,36 +241,6 @@ static void json_and_text(void **state)
 	sharing_snapshot_free(&s);
 }
 
-static void escapes(void **state)
-{
-	char buf[64];
-	json_t *j;
-	char *s;
-
-	assert_string_equal(name_escape("plain/ascii", buf, sizeof(buf)), "plain/ascii");
-	assert_string_equal(name_escape("a\x1b[2Jb\n\t\\", buf, sizeof(buf)),
-			    "a\\x1b[2Jb\\n\\t\\\\");
-	/* valid UTF-8 stays; invalid bytes and C1 controls are escaped */
-	assert_string_equal(name_escape("caf\xc3\xa9", buf, sizeof(buf)), "caf\xc3\xa9");
-	assert_string_equal(name_escape("\xff\xc3", buf, sizeof(buf)), "\\xff\\xc3");
-	assert_string_equal(name_escape("\xc2\x9b"
-					"1m",
-					buf, sizeof(buf)),
-			    "\\u009b1m");
-	assert_string_equal(name_escape("\xc0\xaf\xed\xa0\x80", buf, sizeof(buf)),
-			    "\\xc0\\xaf\\xed\\xa0\\x80");
-	/* cut at a character, never in the middle of an escape */
-	assert_string_equal(name_escape("\x01\x02\x03", buf, 9), "\\x01\\x02");
-	j = name_json("ok\xe2\x82\xac\xff\n");
-	assert_non_null(j);
-	s = json_dumps(j, JSON_ENCODE_ANY);
-	assert_string_equal(s, "\"ok\xe2\x82\xac\\\\xff\\n\"");
-	free(s);
-	json_decref(j);
-	assert_true(json_is_null(j = name_json(NULL)));
-	json_decref(j);
-}
-
 static void boundaries(void **state)
 {
 	struct boundaries b = { 0 };
@@ -305,7 +274,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(walk_in_steps, setup, fake_dir_teardown),
 		cmocka_unit_test_setup_teardown(crossings, setup, fake_dir_teardown),
 		cmocka_unit_test_setup_teardown(json_and_text, setup, fake_dir_teardown),
-		cmocka_unit_test(escapes),
 		cmocka_unit_test(boundaries),
 	};
 
