@@ -171,6 +171,20 @@ int cli_usage_err(const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+void cli_line_err(FILE *out, const char *file, unsigned long long line, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	name_fputs(file, out);
+	fprintf(out, ":%llu: ", line);
+	name_fputs(msg, out);
+	fputc('\n', out);
+}
+
 void cli_info(const char *fmt, ...)
 {
 	va_list ap;

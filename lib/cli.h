@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <jansson.h>
@@ -77,6 +78,14 @@ int cli_resolve_filter(uint64_t *cgroup_id, int *cgroup_level, char *path, size_
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error found after parsing: message and hint, returns 2. */
 int cli_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * "FILE:LINE: message" on out (stderr, or a test's stream), for a bad line
+ * of an input file.  The file name and the message (which may quote the
+ * line) are shown by the name rule of name_esc.h: one line, no raw control
+ * byte.
+ */
+void cli_line_err(FILE *out, const char *file, unsigned long long line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "PROG: message" on stderr unless -q; never on stdout. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "PROG: warning: message" on stderr, even under -q. */

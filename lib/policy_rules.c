@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name_esc.h"
 #include "policy_rules.h"
 #include "util.h"
 
@@ -111,13 +112,14 @@ static void add_error(struct policy_file *pf, const char *fmt, ...)
 static void add_error(struct policy_file *pf, const char *fmt, ...)
 {
 	size_t old = pf->errors ? strlen(pf->errors) : 0, add;
-	char msg[512], *p;
+	char raw[512], msg[NAME_ESC_SIZE(sizeof(raw))], *p;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	add = strlen(msg);
+	/* a message quotes the file: shown by the name rule, one line each */
+	add = name_escapen(msg, sizeof(msg), raw, sizeof(raw), 0);
 	p = realloc(pf->errors, old + add + 2);
 	if (!p)
 		return;

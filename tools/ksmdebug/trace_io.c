@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "event_fmt.h"
 #include "name_esc.h"
 #include "trace_io.h"
@@ -157,26 +157,6 @@ void trace_header_from_json(const json_t *o, struct trace_header *h)
 
 /* ---- reading ------------------------------------------------------------- */
 
-/*
- * "PATH:LINE: message" on errf.  The path and the message (which quotes the
- * file's own bytes) are shown by the name rule: one line, no control byte.
- */
-static void line_err(FILE *errf, const char *path, uint64_t lineno, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void line_err(FILE *errf, const char *path, uint64_t lineno, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	name_fputs(path, errf);
-	fprintf(errf, ":%llu: ", (unsigned long long)lineno);
-	name_fputs(msg, errf);
-	fputc('\n', errf);
-}
-
 static int one_line(const char *path, uint64_t lineno, const char *line,
 		    const struct trace_reader_ops *ops, void *ctx, FILE *errf,
 		    struct trace_stats *st)
@@ -188,12 +168,12 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 	int r = 0;
 
 	if (!o) {
-		line_err(errf, path, lineno, "malformed JSON: %s", jerr.text);
+		cli_line_err(errf, path, lineno, "malformed JSON: %s", jerr.text);
 		st->malformed++;
 		return 0;
 	}
 	if (!json_is_object(o)) {
-		line_err(errf, path, lineno, "not a JSON object");
+		cli_line_err(errf, path, lineno, "not a JSON object");
 		st->malformed++;
 		goto out;
 	}
@@ -213,7 +193,7 @@ static int one_line(const char *path, uint64_t lineno, const char *line,
 		struct ksm_event e;
 
 		if (ksm_event_from_json(o, &e, err, sizeof(err))) {
-			line_err(errf, path, lineno, "%s", err);
+			cli_line_err(errf, path, lineno, "%s", err);
 			st->malformed++;
 			goto out;
 		}

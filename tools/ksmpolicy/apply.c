@@ -81,8 +81,8 @@ static int resolve_ids(const char *file, const struct policy_file *pf, uint64_t 
 
 		if (!e)
 			continue;
-		fprintf(stderr, "%s:%u: %s: %s\n", file, pf->v[i].line, pf->v[i].cgroup,
-			e == -ENOENT ? "no such cgroup" : "not a cgroup v2 directory");
+		cli_line_err(stderr, file, pf->v[i].line, "%s: %s", pf->v[i].cgroup,
+			     e == -ENOENT ? "no such cgroup" : "not a cgroup v2 directory");
 		bad++;
 	}
 	if (bad)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "ksmpolicy.h"
+#include "name_esc.h"
 #include "object.h"
 #include "policy_pin.h"
 #include "procfs.h"
@@ -54,6 +56,19 @@ static json_t *weight_json(const struct ksm_policy_rule *r)
 
 /* ---- set, unset ---------------------------------------------------------- */
 
+/*
+ * o with "cgroup" (and "cgroup_bytes" when the path is not UTF-8: the JSON
+ * rule of name_esc.h); NULL when o is NULL or out of memory.
+ */
+static json_t *with_cgroup(json_t *o, const char *path)
+{
+	if (o && name_json_set(o, "cgroup", path)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static const char set_doc[] =
 	"Set the rule of CGROUP (a path below the cgroup v2 mount, or under it): one action "
 	"(allow, deny, isolate) and/or weight N (0-1000).  Merges into an existing rule: "
@@ -88,12 +103,15 @@ int cmd_set(int argc, char **argv)
 	if (rc)
 		return cli_err("setting the rule of %s failed: %s", rel, strerror(-rc));
 	if (cli.json)
-		return cmd_print_json(json_pack("{s:o,s:s,s:I,s:o}", "action", action_json(&r),
-						"cgroup", rel, "cgroup_id", (json_int_t)id,
-						"weight", weight_json(&r)));
+		return cmd_print_json(with_cgroup(json_pack("{s:o,s:I,s:o}", "action",
+							    action_json(&r), "cgroup_id",
+							    (json_int_t)id, "weight", weight_json(&r)),
+						  rel));
 	policy_rule_str(&r, s, sizeof(s));
-	if (!cli.quiet)
-		printf("%s: %s\n", rel, s);
+	if (!cli.quiet) {
+		name_fputs(rel, stdout);
+		printf(": %s\n", s);
+	}
 	return 0;
 }
 
@@ -148,10 +166,13 @@ int cmd_unset(int argc, char **argv)
 	if (rc)
 		return cli_err("unsetting the rule of %s failed: %s", rel, strerror(-rc));
 	if (cli.json)
-		return cmd_print_json(json_pack("{s:s,s:I,s:b}", "cgroup", rel, "cgroup_id",
-						(json_int_t)id, "removed", !part));
-	if (!cli.quiet)
-		printf("%s: rule %s\n", rel, part ? "updated" : "removed");
+		return cmd_print_json(with_cgroup(json_pack("{s:I,s:b}", "cgroup_id",
+							    (json_int_t)id, "removed", !part),
+						  rel));
+	if (!cli.quiet) {
+		name_fputs(rel, stdout);
+		printf(": rule %s\n", part ? "updated" : "removed");
+	}
 	return 0;
 }
 
@@ -225,13 +246,14 @@ json_t *rule_list_json(const struct rule_list *l)
 		const struct rule_row *r = &l->v[i];
 
 		if (json_array_append_new(
-			    arr, json_pack("{s:o,s:I,s:o,s:I,s:b,s:o,s:I}", "action",
-					   action_json(&r->rule), "action_hits",
-					   (json_int_t)r->hits.action_hits, "cgroup",
-					   r->cgroup ? json_string(r->cgroup) : json_null(),
-					   "cgroup_id", (json_int_t)r->cgroup_id, "exists",
-					   r->cgroup != NULL, "weight", weight_json(&r->rule),
-					   "weight_hits", (json_int_t)r->hits.weight_hits))) {
+			    arr, with_cgroup(json_pack("{s:o,s:I,s:I,s:b,s:o,s:I}", "action",
+						       action_json(&r->rule), "action_hits",
+						       (json_int_t)r->hits.action_hits, "cgroup_id",
+						       (json_int_t)r->cgroup_id, "exists",
+						       r->cgroup != NULL, "weight",
+						       weight_json(&r->rule), "weight_hits",
+						       (json_int_t)r->hits.weight_hits),
+					     r->cgroup))) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -248,15 +270,13 @@ void rule_list_print(FILE *out, const struct rule_list *l)
 	fprintf(out, "%-32s %-14s %12s %12s\n", "CGROUP", "RULE", "ACTION_HITS", "WEIGHT_HITS");
 	for (size_t i = 0; i < l->n; i++) {
 		const struct rule_row *r = &l->v[i];
-		char s[64], cg[64];
+		char s[64], id[64], cg[NAME_ESC_SIZE(PATH_MAX) + 32];
 
 		policy_rule_str(&r->rule, s, sizeof(s));
-		if (r->cgroup)
-			snprintf(cg, sizeof(cg), "%s", r->cgroup);
-		else
-			snprintf(cg, sizeof(cg), "id:%llu (removed)",
-				 (unsigned long long)r->cgroup_id);
-		fprintf(out, "%-32s %-14s %12llu %12llu\n", cg, s,
+		snprintf(id, sizeof(id), "id:%llu (removed)", (unsigned long long)r->cgroup_id);
+		/* the path by the name rule, never cut: a long one widens its row */
+		name_pad(r->cgroup ? r->cgroup : id, 32, cg, sizeof(cg));
+		fprintf(out, "%s %-14s %12llu %12llu\n", cg, s,
 			(unsigned long long)r->hits.action_hits,
 			(unsigned long long)r->hits.weight_hits);
 	}
@@ -302,53 +322,68 @@ int cmd_list(int argc, char **argv)
 json_t *explanation_json(const struct explanation *e)
 {
 	const struct policy_resolution *res = &e->res;
+	json_t *o = json_pack("{s:s,s:I,s:o,s:o*,s:b,s:I}", "action",
+			      policy_action_name(res->action), "cgroup_id",
+			      (json_int_t)e->cgroup_id, "domain",
+			      res->domain == KSM_POLICY_DOMAIN_NEVER
+				      ? json_null()
+				      : json_integer((json_int_t)res->domain),
+			      "pid", e->pid ? json_integer(e->pid) : NULL, "policy_loaded",
+			      e->policy_loaded, "weight", (json_int_t)res->weight);
 
-	return json_pack("{s:s,s:s?,s:s,s:I,s:o,s:o*,s:b,s:I,s:s?}", "action",
-			 policy_action_name(res->action), "action_rule",
-			 e->action_rule[0] ? e->action_rule : NULL, "cgroup", e->cgroup,
-			 "cgroup_id", (json_int_t)e->cgroup_id, "domain",
-			 res->domain == KSM_POLICY_DOMAIN_NEVER
-				 ? json_null()
-				 : json_integer((json_int_t)res->domain),
-			 "pid", e->pid ? json_integer(e->pid) : NULL, "policy_loaded",
-			 e->policy_loaded, "weight", (json_int_t)res->weight, "weight_rule",
-			 e->weight_rule[0] ? e->weight_rule : NULL);
+	/* paths by the JSON rule of name_esc.h ("KEY_bytes" when not UTF-8) */
+	if (o && (name_json_set(o, "action_rule", e->action_rule[0] ? e->action_rule : NULL) ||
+		  name_json_set(o, "weight_rule", e->weight_rule[0] ? e->weight_rule : NULL))) {
+		json_decref(o);
+		return NULL;
+	}
+	return with_cgroup(o, e->cgroup);
 }
 
 /* " (rule on /a, inherited)", or the default's note when no rule sets it */
 static void print_origin(FILE *out, const char *rule, const char *cgroup, const char *dflt)
 {
-	if (rule[0])
-		fprintf(out, " (rule on %s%s)", rule, strcmp(rule, cgroup) ? ", inherited" : "");
-	else
+	if (rule[0]) {
+		fputs(" (rule on ", out);
+		name_fputs(rule, out);
+		fprintf(out, "%s)", strcmp(rule, cgroup) ? ", inherited" : "");
+	} else {
 		fprintf(out, " (%s)", dflt);
+	}
 }
 
 void explanation_print(FILE *out, const struct explanation *e)
 {
 	const struct policy_resolution *res = &e->res;
 	unsigned int passes = res->weight < 8 ? res->weight : 8;
+	/* paths are anyone's names: shown by the rule of name_esc.h */
+	char *cg = name_escape_dup(e->cgroup, 0), *rule = name_escape_dup(e->action_rule, 0);
 
+	if (!cg || !rule)
+		goto out;
 	if (e->pid)
-		fprintf(out, "process %d is in %s\n", e->pid, e->cgroup);
+		fprintf(out, "process %d is in %s\n", e->pid, cg);
 	if (!e->policy_loaded)
-		fprintf(out, "no policy is loaded: KSM merges and scans %s as usual\n", e->cgroup);
-	fprintf(out, "%s: %s", e->cgroup, policy_action_name(res->action));
+		fprintf(out, "no policy is loaded: KSM merges and scans %s as usual\n", cg);
+	fprintf(out, "%s: %s", cg, policy_action_name(res->action));
 	print_origin(out, e->action_rule, e->cgroup, "default: no rule sets an action");
 	if (res->action == KSM_POLICY_DENY)
 		fprintf(out, ": its pages are never merged\n");
 	else if (res->action == KSM_POLICY_ISOLATE)
-		fprintf(out, ": its pages merge only within %s (domain %llu)\n", e->action_rule,
+		fprintf(out, ": its pages merge only within %s (domain %llu)\n", rule,
 			(unsigned long long)res->domain);
 	else
 		fprintf(out, ": its pages merge with any allowed page (domain 0)\n");
-	fprintf(out, "%s: weight %u", e->cgroup, res->weight);
+	fprintf(out, "%s: weight %u", cg, res->weight);
 	print_origin(out, e->weight_rule, e->cgroup, "default");
 	if (res->weight)
 		fprintf(out, ": scanned %u time%s per round%s\n", passes, passes == 1 ? "" : "s",
 			res->weight > 1 ? ", before lighter ones" : "");
 	else
 		fprintf(out, ": not scanned\n");
+out:
+	free(cg);
+	free(rule);
 }
 
 /* A PID or a cgroup: the cgroup to explain.  0, or the exit status. */
