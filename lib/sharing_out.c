@@ -18,9 +18,11 @@ static json_t *frame_json(const struct sharing_snapshot *s, const struct sharing
 	for (uint32_t i = f->first; i < f->first + f->nmaps; i++) {
 		const struct sharing_map *m = &s->maps[i];
 
+		/* sorted by (cgroup, process): each appears once */
 		if (i == f->first || m->cg != s->maps[i - 1].cg)
 			json_array_append_new(cgs, name_json(s->cgs[m->cg].path));
-		json_array_append_new(pids, json_integer(s->procs[m->proc].pid));
+		if (i == f->first || m->proc != s->maps[i - 1].proc)
+			json_array_append_new(pids, json_integer(s->procs[m->proc].pid));
 	}
 	return json_pack("{s:I, s:I, s:o, s:I, s:o, s:o}", "pfn", (json_int_t)f->pfn, "memcg_id",
 			 (json_int_t)f->memcg, "charged_to",

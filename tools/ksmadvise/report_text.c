@@ -60,18 +60,20 @@ static void scopes(FILE *f, const struct adv *a)
 		line(f, "each --boundary isolated", a->per_domain.saving);
 }
 
+/* isolated: the pages it saves alone, or -1 where no such figure exists */
 static void counts_row(FILE *f, const char *name, const char *extra, const struct adv_counts *c,
-		       uint64_t isolated)
+		       int64_t isolated)
 {
 	/* never cut: a longer name widens its row (lib/name_esc.h) */
-	char esc[NAME_ESC_SIZE(PATH_MAX) + 32], s1[16], s2[16];
+	char esc[NAME_ESC_SIZE(PATH_MAX) + 32], s1[16], s2[16] = "-";
 
 	fprintf(f, "%s %5s %8llu %8llu %6llu %6llu %10s %10s %8llu\n",
 		name_pad(name, 30, esc, sizeof(esc)), extra, (unsigned long long)c->pages,
 		(unsigned long long)c->merging, (unsigned long long)c->zero,
 		(unsigned long long)c->volatile_,
 		fmt_bytes((uint64_t)(c->saving * ADV_PAGE), s1, 16),
-		fmt_bytes(isolated * ADV_PAGE, s2, 16), (unsigned long long)c->needs_sharing);
+		isolated < 0 ? s2 : fmt_bytes((uint64_t)isolated * ADV_PAGE, s2, 16),
+		(unsigned long long)c->needs_sharing);
 }
 
 static void tables(FILE *f, const struct adv *a, int rows)
@@ -82,17 +84,17 @@ static void tables(FILE *f, const struct adv *a, int rows)
 		"MERGING", "ZERO", "VOLAT", "SAVED", "ALONE", "X-CGROUP");
 	for (size_t i = 0; i < a->ncgs && (!rows || (int)i < rows); i++) {
 		snprintf(n, sizeof(n), "%u", a->cgs[i].nprocs);
-		counts_row(f, a->cgs[i].path, n, &a->cgs[i].c, a->cgs[i].saving_isolated);
+		counts_row(f, a->cgs[i].path, n, &a->cgs[i].c, (int64_t)a->cgs[i].saving_isolated);
 	}
 	if (a->bounds.n) {
 		fprintf(f, "\n%-30s\n", "BOUNDARY (\"\": outside every boundary)");
 		for (size_t i = 0; i < a->ndomains && (!rows || (int)i < rows); i++)
 			counts_row(f, a->domains[i].name, "", &a->domains[i].c,
-				   a->domains[i].saving_isolated);
+				   (int64_t)a->domains[i].saving_isolated);
 	}
 	fprintf(f, "\n%-30s\n", "WORKLOAD");
 	for (size_t i = 0; i < a->nworkloads && (!rows || (int)i < rows); i++)
-		counts_row(f, a->workloads[i].name, "", &a->workloads[i].c, 0);
+		counts_row(f, a->workloads[i].name, "", &a->workloads[i].c, -1);
 	fprintf(f, "\n%-7s %-16s %-22s %8s %8s %6s %6s %10s\n", "PID", "COMM", "CGROUP", "PAGES",
 		"MERGING", "ZERO", "VOLAT", "SAVED");
 	for (size_t i = 0; i < a->nprocs && (!rows || (int)i < rows); i++) {
