@@ -126,3 +126,17 @@ o = json.load(open(sys.argv[1]))
 cg = {c["cgroup"]: c for c in o.get("cgroups", []) if isinstance(c, dict) and "cgroup" in c}
 print(eval(sys.argv[2]))' "$1" "$2"
 }
+
+# ksm_users_outside CG: "pid comm" of every process that uses KSM (mergeable
+# or merge_any) outside the cgroup subtree CG.  Global counters (sysfs) are
+# only this test's to assert on when there is none: a QEMU guest, whose RAM
+# is mergeable, or another workload merges too.
+ksm_users_outside() {
+	local p cg
+	for p in /proc/[0-9]*; do
+		grep -qE '^ksm_(mergeable|merge_any): yes' "$p/ksm_stat" 2>/dev/null || continue
+		cg=$(sed -n 's/^0:://p' "$p/cgroup" 2>/dev/null)
+		case "$cg" in "$1"|"$1"/*) continue ;; esac
+		echo "${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
+	done
+}
