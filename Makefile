@@ -104,9 +104,10 @@ $(foreach t,$(TOOLS),$(eval $(call command_rules,$(t),tools/$(t),\
 $(foreach t,$(HELPERS),$(eval $(call command_rules,$(t),tests/helpers,$(HELPER_MODS_$(t)))))
 
 # ksmtop serves /metrics with libmicrohttpd, whose static build drags in
-# gnutls: link it dynamically.
+# gnutls: link it dynamically. --web.config.file: libyaml parses it, libcrypt
+# checks bcrypt hashes, GnuTLS hashes the auth cache and checks the key pair.
 KSM_LDFLAGS_ksmtop := $(SAN_FLAGS)
-LDLIBS_ksmtop := -lncursesw -ltinfo -lmicrohttpd
+LDLIBS_ksmtop := -lncursesw -ltinfo -lmicrohttpd -lgnutls -lyaml -lcrypt
 # ksmadvise hashes pages with xxHash (XXH3).
 LDLIBS_ksmadvise := -lxxhash
 
@@ -130,10 +131,11 @@ unit_incdir = $(if $(filter helpers,$(1)),tests/helpers,tools/$(1))
 
 # Debian packages every target needs (deps installs them).
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxxhash-dev \
-	libcmocka-dev libncurses-dev libmicrohttpd-dev pkg-config make gcc \
+	libcmocka-dev libncurses-dev libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev \
+	pkg-config make gcc \
 	linux-source-6.12 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
-	curl chromium fonts-liberation
+	curl chromium fonts-liberation python3-prometheus-client yamllint
 
 .PHONY: all deps check unit host-test demo bench install clean help vmlinux format
 .DEFAULT_GOAL := all

@@ -3,7 +3,7 @@
  * ksmtop: the live view of KSM. How much memory KSM saves right now, for
  * which cgroup and process, on which NUMA node, at what ksmd cost: an
  * ncurses view, plain text (-b), JSON (-j), and a Prometheus /metrics
- * endpoint (--prometheus).
+ * exporter (--web.listen-address).
  *
  * The shape: events drain into the model every DRAIN_MS; every interval the
  * sampler reads the kernel's state and makes a sample; the outputs print it.
@@ -35,17 +35,19 @@ static struct env {
 	bool batch, list_probes;
 	enum top_sort sort;
 	uint64_t rows;
-	const char *prom_addr;
+	const char *prom_addr, *telemetry_path, *web_config;
 	uint64_t prom_procs;
+	bool no_bpf_stats;
 	int nargs;
-} env = { .interval = 1.0, .sort = TOP_SORT_MERGING };
+} env = { .interval = 1.0, .sort = TOP_SORT_MERGING, .telemetry_path = "/metrics" };
 
 static const char doc[] =
 	"Live view of KSM: memory saved per NUMA node, cgroup and process, ksmd cost,\n"
 	"merge and unmerge rates.\n"
 	"\n"
 	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS]\n"
-	"              [--prometheus ADDR:PORT [--prom-processes N]] [interval [count]]\n"
+	"              [--web.listen-address [ADDR][:PORT] [--web.config.file FILE]\n"
+	"               [--web.telemetry-path PATH] [--prom-processes N]] [interval [count]]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"    ksmtop                       # interactive view, 1 s refresh (h for keys)\n"
@@ -53,7 +55,7 @@ static const char doc[] =
 	"    ksmtop -b 1 10               # 10 plain-text samples, one per second\n"
 	"    ksmtop -j 2 3                # 3 JSON documents (one per line), every 2 s\n"
 	"    ksmtop -c /vms -s profit     # the /vms subtree, biggest profit first\n"
-	"    ksmtop --prometheus :9100    # /metrics (and the view on a terminal)\n"
+	"    ksmtop --web.listen-address=:10411   # exporter (and the view on a terminal)\n"
 	"    ksmtop --list-probes         # which event sources work on this kernel\n"
 	"\n"
 	"SORT is one of: pid, comm, cgroup, merging, rmap, zero, profit, merges,\n"
@@ -61,16 +63,32 @@ static const char doc[] =
 	"\n"
 	"Exit status: 0 ok, 1 error, 2 usage error.";
 
-enum { OPT_PROM = 1000, OPT_PROM_PROCS, OPT_LIST_PROBES };
+enum {
+	OPT_PROM = 1000,
+	OPT_PROM_PROCS,
+	OPT_LIST_PROBES,
+	OPT_TELEMETRY_PATH,
+	OPT_WEB_CONFIG,
+	OPT_NO_BPF_STATS,
+};
 
 static const struct argp_option opts[] = {
 	{ "batch", 'b', NULL, 0, "Plain text per interval, like top -b", 0 },
 	{ "sort", 's', "SORT", 0, "Sort column (default merging)", 0 },
 	{ "rows", 'r', "ROWS", 0, "At most ROWS processes and cgroups per sample", 0 },
-	{ "prometheus", OPT_PROM, "ADDR:PORT", 0, "Serve /metrics on ADDR:PORT", 0 },
-	{ "prom-processes", OPT_PROM_PROCS, "N", 0,
-	  "Per-process series for the N biggest KSM users (default 0: none)", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
+	{ NULL, 0, NULL, 0, "Prometheus exporter:", 1 },
+	{ "web.listen-address", OPT_PROM, "[ADDR][:PORT]", 0,
+	  "Serve metrics on ADDR:PORT (port " PROM_DEFAULT_PORT " if none)", 1 },
+	{ "prometheus", OPT_PROM, NULL, OPTION_ALIAS, NULL, 1 },
+	{ "web.telemetry-path", OPT_TELEMETRY_PATH, "PATH", 0, "Path of the metrics (/metrics)",
+	  1 },
+	{ "web.config.file", OPT_WEB_CONFIG, "FILE", 0,
+	  "TLS and basic-auth users, in exporter-toolkit's YAML format", 1 },
+	{ "prom-processes", OPT_PROM_PROCS, "N", 0,
+	  "Per-process series for the N biggest KSM users (default 0: none)", 1 },
+	{ "no-bpf-stats", OPT_NO_BPF_STATS, NULL, 0,
+	  "Leave the kernel's BPF run-time statistics off", 1 },
 	{},
 };
 
@@ -114,6 +132,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_PROM:
 		env.prom_addr = arg;
 		break;
+	case OPT_TELEMETRY_PATH:
+		if (!prom_path_valid(arg) || !strcmp(arg, "/") || !strcmp(arg, "/healthz"))
+			argp_error(state, "invalid telemetry path '%s' (/ then letters, digits, ._~/-)",
+				   arg);
+		env.telemetry_path = arg;
+		break;
+	case OPT_WEB_CONFIG:
+		env.web_config = arg;
+		break;
+	case OPT_NO_BPF_STATS:
+		env.no_bpf_stats = true;
+		break;
 	case OPT_PROM_PROCS:
 		if (!parse_u64(arg, 0, 100000, &env.prom_procs))
 			argp_error(state, "invalid process series cap '%s'", arg);
@@ -127,6 +157,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (env.batch && cli.json)
 			argp_error(state, "-b and -j are exclusive");
+		if (!env.prom_addr && (env.web_config || env.prom_procs || env.no_bpf_stats ||
+				       strcmp(env.telemetry_path, "/metrics")))
+			argp_error(state, "exporter options need --web.listen-address");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -184,13 +217,15 @@ static void emit(void)
 
 static int sample(void)
 {
-	uint64_t stats[KSM_STAT_MAX];
+	uint64_t stats[KSM_STAT_MAX], t0;
 	int r;
 
 	ksm_source_drain(&st.src);
 	ksm_source_stats(&st.src, stats);
 	st.m.lost = stats[KSM_STAT_DROPPED];
+	t0 = now_ns(CLOCK_MONOTONIC);
 	r = top_sample(&st.sampler, &st.m);
+	st.m.g.sample_seconds = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	if (r) {
 		top_ui_stop(&st.ui); /* the message must not land on the view */
 		return cli_err("reading KSM state: %s", strerror(-r));
@@ -248,7 +283,11 @@ static void report_sources(void)
 /* Serve, attach, take the baseline sample, take over the terminal. */
 static int start(void)
 {
-	struct prom_opts po = { .max_procs = (int)env.prom_procs };
+	struct prom_opts po = { .max_procs = (int)env.prom_procs,
+				.interval_s = env.interval,
+				.telemetry_path = env.telemetry_path,
+				.web_config = env.web_config,
+				.bpf_stats = !env.no_bpf_stats };
 	char err[256];
 	int r;
 
@@ -263,7 +302,8 @@ static int start(void)
 	st.m.active_kinds = st.src.active_kinds;
 	report_sources();
 	if (env.prom_addr && st.out != OUT_UI)
-		cli_info("serving /metrics on %s", env.prom_addr);
+		cli_info("serving %s on %s%s", env.telemetry_path, env.prom_addr,
+			 env.web_config ? " (see --web.config.file)" : "");
 	/* A baseline: the first interval's rates need a previous sample. */
 	r = sample();
 	if (r || st.out != OUT_UI)

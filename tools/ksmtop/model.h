@@ -83,6 +83,7 @@ struct top_global {
 	double sharing_ratio;	  /* pages_sharing / pages_shared */
 	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
 	uint64_t merges, unmerges, rmap_removals; /* this interval */
+	double sample_seconds;	  /* wall time the last sample took (the exporter's self-metric) */
 	/* per-interval changes of the sysfs counters, per second */
 	double shared_per_s, sharing_per_s, unshared_per_s, volatile_per_s, profit_per_s;
 };

@@ -1,292 +1,401 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Prometheus text exposition (format 0.0.4) of a ksmtop sample: every
- * metric has HELP and TYPE lines, counters end in _total, and label values
- * are escaped (comm and cgroup names are anyone's choice).
+ * The metrics of a ksmtop sample, named by the Prometheus guidelines: base
+ * units (seconds, bytes, ratios), counters end in _total and only grow
+ * (rates are PromQL's job), strings go into _info metrics. HELP texts
+ * follow the kernel's Documentation/admin-guide/mm/ksm.rst. The names and
+ * what renamed them are in docs/METRICS.md.
  */
-#include <errno.h>
-#include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event_kinds.h"
 #include "prom.h"
+#include "workload.h"
 
-const char *prom_escape(const char *in, char *buf, size_t len)
-{
-	size_t o = 0;
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-	for (; in && *in && o + 3 < len; in++) {
-		if (*in == '\\' || *in == '"') {
-			buf[o++] = '\\';
-			buf[o++] = *in;
-		} else if (*in == '\n') {
-			buf[o++] = '\\';
-			buf[o++] = 'n';
-		} else {
-			buf[o++] = *in;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
-static void head(FILE *out, const char *name, const char *type, const char *help)
-{
-	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* sysfs files with a metric name of their own; the others are knobs (ksm_FILE gauges) */
+/* Files of /sys/kernel/mm/ksm: their metric, type, unit change and help. */
 static const struct sysfs_metric {
-	const char *file, *metric, *type, *help;
+	const char *file, *metric;
+	enum prom_type type;
+	double scale; /* to base units; 0 means 1 */
+	const char *help;
 } sysfs_metrics[] = {
-	{ "full_scans", "ksm_full_scans_total", "counter", "Full scans ksmd completed" },
-	{ "pages_scanned", "ksm_pages_scanned_total", "counter", "Pages ksmd scanned" },
-	{ "general_profit", "ksm_general_profit_bytes", "gauge",
-	  "Memory KSM saves, net of its metadata" },
-	{ "ksm_zero_pages", "ksm_zero_pages", "gauge", "Pages merged with the zero page" },
-	{ "pages_shared", "ksm_pages_shared", "gauge", "KSM pages in use (stable tree nodes)" },
-	{ "pages_sharing", "ksm_pages_sharing", "gauge",
-	  "Pages sharing a KSM page (memory saved)" },
-	{ "pages_unshared", "ksm_pages_unshared", "gauge", "Pages unique but repeatedly checked" },
-	{ "pages_volatile", "ksm_pages_volatile", "gauge", "Pages changing too fast to merge" },
-	{ "pages_skipped", "ksm_pages_skipped", "gauge", "Pages smart scan skipped" },
-	{ "stable_node_chains", "ksm_stable_node_chains", "gauge", "Stable node chains" },
-	{ "stable_node_dups", "ksm_stable_node_dups", "gauge",
-	  "Duplicated stable nodes in chains" },
+	{ "full_scans", "ksm_full_scans_total", PROM_COUNTER, 0,
+	  "How many times all mergeable areas have been scanned (full_scans)" },
+	{ "pages_scanned", "ksm_pages_scanned_total", PROM_COUNTER, 0,
+	  "How many pages ksmd scanned (pages_scanned)" },
+	{ "pages_skipped", "ksm_pages_skipped_total", PROM_COUNTER, 0,
+	  "How many pages the smart page scanning algorithm skipped (pages_skipped)" },
+	{ "pages_shared", "ksm_pages_shared", PROM_GAUGE, 0,
+	  "How many shared pages are being used: KSM pages (pages_shared)" },
+	{ "pages_sharing", "ksm_pages_sharing", PROM_GAUGE, 0,
+	  "How many more sites are sharing them, i.e. how much saved (pages_sharing)" },
+	{ "pages_unshared", "ksm_pages_unshared", PROM_GAUGE, 0,
+	  "How many pages unique but repeatedly checked for merging (pages_unshared)" },
+	{ "pages_volatile", "ksm_pages_volatile", PROM_GAUGE, 0,
+	  "How many pages changing too fast to be placed in a tree (pages_volatile)" },
+	{ "stable_node_chains", "ksm_stable_node_chains", PROM_GAUGE, 0,
+	  "The number of KSM pages that hit the max_page_sharing limit (stable_node_chains)" },
+	{ "stable_node_dups", "ksm_stable_node_dups", PROM_GAUGE, 0,
+	  "Number of duplicated KSM pages (stable_node_dups)" },
+	{ "ksm_zero_pages", "ksm_zero_pages", PROM_GAUGE, 0,
+	  "How many zero pages still mapped into processes were mapped by KSM when "
+	  "deduplicating (ksm_zero_pages)" },
+	{ "general_profit", "ksm_general_profit_bytes", PROM_GAUGE, 0,
+	  "How effective KSM is: memory saved minus the rmap_items it costs (general_profit)" },
+	{ "run", "ksm_run", PROM_GAUGE, 0,
+	  "0: ksmd stopped, merged pages kept; 1: ksmd runs; 2: ksmd stopped and unmerging (run)" },
+	{ "pages_to_scan", "ksm_pages_to_scan", PROM_GAUGE, 0,
+	  "How many pages to scan before ksmd goes to sleep (pages_to_scan)" },
+	{ "sleep_millisecs", "ksm_sleep_seconds", PROM_GAUGE, 1e-3,
+	  "How long ksmd sleeps before the next scan (sleep_millisecs / 1000)" },
+	{ "merge_across_nodes", "ksm_merge_across_nodes", PROM_GAUGE, 0,
+	  "1 if pages from different NUMA nodes can be merged (merge_across_nodes)" },
+	{ "use_zero_pages", "ksm_use_zero_pages", PROM_GAUGE, 0,
+	  "1 if empty pages are merged with the kernel zero page (use_zero_pages)" },
+	{ "max_page_sharing", "ksm_max_page_sharing", PROM_GAUGE, 0,
+	  "Maximum sharing allowed for each KSM page (max_page_sharing)" },
+	{ "stable_node_chains_prune_millisecs", "ksm_stable_node_chains_prune_seconds",
+	  PROM_GAUGE, 1e-3,
+	  "How often KSM checks the metadata of pages that hit the deduplication limit for stale "
+	  "information (stable_node_chains_prune_millisecs / 1000)" },
+	{ "smart_scan", "ksm_smart_scan", PROM_GAUGE, 0,
+	  "1 if pages that were not de-duplicated before get skipped (smart_scan)" },
+	{ "advisor_max_cpu", "ksm_advisor_max_cpu_ratio", PROM_GAUGE, 1e-2,
+	  "Upper limit of ksmd's CPU usage under the scan-time advisor, in CPUs "
+	  "(advisor_max_cpu / 100)" },
+	{ "advisor_target_scan_time", "ksm_advisor_target_scan_time_seconds", PROM_GAUGE, 0,
+	  "Target time to scan all the candidate pages under the scan-time advisor "
+	  "(advisor_target_scan_time)" },
+	{ "advisor_min_pages_to_scan", "ksm_advisor_min_pages_to_scan", PROM_GAUGE, 0,
+	  "Lower limit of pages_to_scan under the scan-time advisor (advisor_min_pages_to_scan)" },
+	{ "advisor_max_pages_to_scan", "ksm_advisor_max_pages_to_scan", PROM_GAUGE, 0,
+	  "Upper limit of pages_to_scan under the scan-time advisor (advisor_max_pages_to_scan)" },
 };
 
 /* A text knob (advisor_mode "[none] scan-time"): the selected word as a label. */
-static void write_selected(FILE *out, const char *file, const char *text)
+static void write_selected(const struct prom_out *o, const char *file, const char *text)
 {
 	const char *l = strchr(text, '['), *r = l ? strchr(l, ']') : NULL;
-	char metric[96], help[160], word[40], esc[96];
+	char metric[96], help[160], word[40], *labels;
+	struct prom_label lab = { file, word };
 
 	if (!l || !r || r - l - 1 >= (int)sizeof(word))
 		return;
 	memcpy(word, l + 1, r - l - 1);
 	word[r - l - 1] = '\0';
 	snprintf(metric, sizeof(metric), "ksm_%s_info", file);
-	snprintf(help, sizeof(help), "Selected %s of /sys/kernel/mm/ksm", file);
-	head(out, metric, "gauge", help);
-	fprintf(out, "%s{%s=\"%s\"} 1\n", metric, file, prom_escape(word, esc, sizeof(esc)));
+	snprintf(help, sizeof(help), "The selected %s of /sys/kernel/mm/ksm", file);
+	labels = prom_label_str(&lab, 1);
+	prom_head(o, metric, PROM_INFO, help);
+	prom_sample_u64(o, metric, labels, 1);
+	free(labels);
 }
 
-static void write_sysfs(FILE *out, const struct ksm_sysfs *s)
+/* A file this table does not know (a newer kernel's): ksm_FILE, *_millisecs in seconds. */
+static void write_unknown(const struct prom_out *o, const char *f, int64_t v)
+{
+	char metric[96], help[160];
+	size_t n = strlen(f);
+	bool ms = n > 10 && !strcmp(f + n - 10, "_millisecs");
+
+	snprintf(metric, sizeof(metric), "ksm_%.*s%s", (int)(ms ? n - 10 : n), f,
+		 ms ? "_seconds" : "");
+	snprintf(help, sizeof(help), "Value of /sys/kernel/mm/ksm/%s%s", f, ms ? " / 1000" : "");
+	prom_head(o, metric, PROM_GAUGE, help);
+	if (ms)
+		prom_sample_f(o, metric, NULL, v / 1e3);
+	else
+		prom_sample_i64(o, metric, NULL, v);
+}
+
+static void write_sysfs(const struct prom_out *o, const struct ksm_sysfs *s)
 {
 	for (int i = 0; i < s->n; i++) {
-		struct sysfs_metric knob = { .type = "gauge" };
-		const struct sysfs_metric *sm = &knob;
+		const struct sysfs_metric *sm = NULL;
 		const char *f = s->ent[i].name;
-		char metric[96], help[160];
 
 		if (!s->ent[i].numeric) {
-			write_selected(out, f, s->ent[i].text);
+			write_selected(o, f, s->ent[i].text);
 			continue;
 		}
-		for (size_t k = 0; k < sizeof(sysfs_metrics) / sizeof(sysfs_metrics[0]); k++)
+		for (size_t k = 0; k < ARRAY_SIZE(sysfs_metrics); k++)
 			if (!strcmp(f, sysfs_metrics[k].file))
 				sm = &sysfs_metrics[k];
-		if (sm == &knob) { /* run, pages_to_scan, sleep_millisecs, ... */
-			snprintf(metric, sizeof(metric), "ksm_%s", f);
-			snprintf(help, sizeof(help), "Value of /sys/kernel/mm/ksm/%s", f);
-			knob.metric = metric;
-			knob.help = help;
+		if (!sm) {
+			write_unknown(o, f, s->ent[i].value);
+			continue;
 		}
-		head(out, sm->metric, sm->type, sm->help);
-		fprintf(out, "%s %" PRId64 "\n", sm->metric, s->ent[i].value);
+		prom_head(o, sm->metric, sm->type, sm->help);
+		if (sm->scale)
+			prom_sample_f(o, sm->metric, NULL, s->ent[i].value * sm->scale);
+		else
+			prom_sample_i64(o, sm->metric, NULL, s->ent[i].value);
 	}
 }
 
-/* Gauges of every row of the cgroup or the process table. */
-static const struct row_metric {
+static void gauge_f(const struct prom_out *o, const char *name, const char *help, double v)
+{
+	prom_head(o, name, PROM_GAUGE, help);
+	prom_sample_f(o, name, NULL, v);
+}
+
+static void counter(const struct prom_out *o, const char *name, const char *help, uint64_t v)
+{
+	prom_head(o, name, PROM_COUNTER, help);
+	prom_sample_u64(o, name, NULL, v);
+}
+
+static void write_global(const struct prom_out *o, const struct top_model *m,
+			 const struct prom_state *st)
+{
+	const struct top_global *g = &m->g;
+
+	write_sysfs(o, &g->sys);
+	gauge_f(o, "ksm_page_size_bytes", "Size of a page: the unit of every *_pages metric",
+		sysconf(_SC_PAGESIZE));
+	if (g->ksmd_cpu_percent >= 0) {
+		prom_head(o, "ksm_ksmd_cpu_seconds_total", PROM_COUNTER,
+			  "CPU time the ksmd kernel thread used (utime + stime)");
+		prom_sample_f(o, "ksm_ksmd_cpu_seconds_total", NULL, g->ksmd_cpu_seconds);
+	}
+	gauge_f(o, "ksm_full_scan_duration_seconds",
+		"Time of the last full scan, from ksm_start_scan to ksm_stop_scan; 0 before one",
+		g->full_scan_seconds);
+	gauge_f(o, "ksm_sharing_ratio", "pages_sharing / pages_shared; 0 without KSM pages",
+		g->sharing_ratio);
+	counter(o, "ksm_merges_total",
+		"Pages merged (ksm_merge_with_ksm_page events without error), since ksmtop started",
+		m->merges_total);
+	counter(o, "ksm_unmerges_total",
+		"Pages that stopped being merged, derived: merges not seen in pages_shared + "
+		"pages_sharing (see ksmtop(8), ACCURACY), since ksmtop started",
+		st->unmerges_total);
+}
+
+static void per_node(const struct prom_out *o, const struct top_model *m, const char *name,
+		     enum prom_type t, const char *help, size_t off)
+{
+	char lab[32];
+
+	prom_head(o, name, t, help);
+	for (int k = 0; k < m->nr_nodes; k++) {
+		const char *v = (const char *)&m->node[k] + off;
+
+		snprintf(lab, sizeof(lab), "node=\"%d\"", k);
+		if (t == PROM_COUNTER)
+			prom_sample_u64(o, name, lab, *(const uint64_t *)v);
+		else
+			prom_sample_i64(o, name, lab, *(const int64_t *)v);
+	}
+}
+
+static void write_nodes(const struct prom_out *o, const struct top_model *m)
+{
+	char lab[48];
+
+	per_node(o, m, "ksm_node_pages", PROM_GAUGE,
+		 "KSM pages per NUMA node (exact on one node, else from events since start)",
+		 offsetof(struct top_node, ksm_pages));
+	per_node(o, m, "ksm_node_merges_total", PROM_COUNTER,
+		 "Pages merged per NUMA node of the KSM page, since ksmtop started",
+		 offsetof(struct top_node, merges));
+	per_node(o, m, "ksm_node_rmap_removals_total", PROM_COUNTER,
+		 "Pages let go by a removed stable node, per NUMA node, since ksmtop started",
+		 offsetof(struct top_node, rmap_removals));
+	if (!top_kind_active(m, KSM_EV_MIGRATE_FOLIO))
+		return;
+	prom_head(o, "ksm_node_migrations_total", PROM_COUNTER,
+		  "KSM folio migrations per NUMA node and direction");
+	for (int k = 0; k < m->nr_nodes; k++) {
+		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"in\"", k);
+		prom_sample_u64(o, "ksm_node_migrations_total", lab, m->node[k].migrations_in);
+		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"out\"", k);
+		prom_sample_u64(o, "ksm_node_migrations_total", lab, m->node[k].migrations_out);
+	}
+}
+
+static void write_events(const struct prom_out *o, const struct top_model *m)
+{
+	char lab[64];
+
+	prom_head(o, "ksm_events_total", PROM_COUNTER,
+		  "KSM events seen, by tracepoint, since ksmtop started");
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		if (!top_kind_active(m, k))
+			continue;
+		snprintf(lab, sizeof(lab), "event=\"%s\"", ksm_event_name(k));
+		prom_sample_u64(o, "ksm_events_total", lab, m->ev_count[k]);
+	}
+	prom_head(o, "ksm_event_source_active", PROM_GAUGE,
+		  "1 if some probe delivers this event on this kernel, 0 if not");
+	for (unsigned int k = 1; k < KSM_EV_MAX; k++) {
+		snprintf(lab, sizeof(lab), "event=\"%s\"", ksm_event_name(k));
+		prom_sample_u64(o, "ksm_event_source_active", lab, top_kind_active(m, k));
+	}
+	counter(o, "ksm_events_lost_total", "Events lost because the ring buffer was full",
+		m->lost);
+}
+
+/* One family over the rows of the cgroup or the process table. */
+struct row_metric {
 	const char *suffix, *help;
-	size_t off;
-	bool rate; /* a double over the last interval, else an int64_t */
-} row_metrics[] = {
-	{ "merging_pages", "Pages merged (ksm_merging_pages)",
-	  offsetof(struct top_row, merging_pages), false },
-	{ "rmap_items", "KSM reverse-map items (ksm_rmap_items)",
-	  offsetof(struct top_row, rmap_items), false },
-	{ "zero_pages", "Pages merged with the zero page (ksm_zero_pages)",
-	  offsetof(struct top_row, zero_pages), false },
-	{ "profit_bytes", "Memory saved, net of rmap items (ksm_process_profit)",
-	  offsetof(struct top_row, profit), false },
-	{ "merges_per_second", "Pages merged per second", offsetof(struct top_row, merges_per_s),
-	  true },
-	{ "unmerges_per_second", "Pages that stopped merging per second",
-	  offsetof(struct top_row, unmerges_per_s), true },
+	enum prom_type type;
+	size_t off; /* int64_t in struct top_row, or uint64_t in struct prom_count */
 };
 
-static const char *row_labels(const struct top_row *r, bool proc, char *buf, size_t len)
-{
-	char cg[1024], comm[64];
+static const struct row_metric row_metrics[] = {
+	{ "merging_pages", "Pages merged (ksm_merging_pages)", PROM_GAUGE,
+	  offsetof(struct top_row, merging_pages) },
+	{ "rmap_items", "KSM reverse-map items (ksm_rmap_items)", PROM_GAUGE,
+	  offsetof(struct top_row, rmap_items) },
+	{ "zero_pages", "Pages merged with the zero page (ksm_zero_pages)", PROM_GAUGE,
+	  offsetof(struct top_row, zero_pages) },
+	{ "profit_bytes", "Memory saved, net of rmap items (ksm_process_profit)", PROM_GAUGE,
+	  offsetof(struct top_row, profit) },
+	{ "merges_total", "Pages merged, since ksmtop started", PROM_COUNTER,
+	  offsetof(struct prom_count, merges) },
+	{ "unmerges_total",
+	  "Pages that stopped being merged (COW breaks, unmerges), derived, since ksmtop started",
+	  PROM_COUNTER, offsetof(struct prom_count, unmerges) },
+};
 
-	prom_escape(r->cgroup, cg, sizeof(cg));
-	if (proc)
-		snprintf(buf, len, "pid=\"%d\",comm=\"%s\",cgroup=\"%s\"", r->pid,
-			 prom_escape(r->comm, comm, sizeof(comm)), cg);
-	else
-		snprintf(buf, len, "cgroup=\"%s\"", cg);
-	return buf;
-}
+struct row_set {
+	const struct top_row *rows;
+	const struct prom_count *total; /* per row */
+	char **labels;			/* per row */
+	int n;
+	const char *what; /* "cgroup", "process" */
+};
 
-static void write_row_metric(FILE *out, const struct top_row *rows, int n, bool proc,
+static void write_row_metric(const struct prom_out *o, const struct row_set *rs,
 			     const struct row_metric *rm)
 {
-	const char *what = proc ? "process" : "cgroup";
-	char name[96], help[200], labels[1200];
+	char name[96], help[200];
 
-	snprintf(name, sizeof(name), "ksm_%s_%s", what, rm->suffix);
-	snprintf(help, sizeof(help), "%s, per %s%s", rm->help, what,
-		 rm->rate ? ", over the last interval" : "");
-	head(out, name, "gauge", help);
-	for (int i = 0; i < n; i++) {
-		const char *v = (const char *)&rows[i] + rm->off;
-
-		row_labels(&rows[i], proc, labels, sizeof(labels));
-		if (rm->rate)
-			fprintf(out, "%s{%s} %.3f\n", name, labels, *(const double *)v);
+	snprintf(name, sizeof(name), "ksm_%s_%s", rs->what, rm->suffix);
+	snprintf(help, sizeof(help), "%s, per %s", rm->help, rs->what);
+	prom_head(o, name, rm->type, help);
+	for (int i = 0; i < rs->n; i++) {
+		if (rm->type == PROM_COUNTER)
+			prom_sample_u64(o, name, rs->labels[i],
+					*(const uint64_t *)((const char *)&rs->total[i] + rm->off));
 		else
-			fprintf(out, "%s{%s} %" PRId64 "\n", name, labels, *(const int64_t *)v);
+			prom_sample_i64(o, name, rs->labels[i],
+					*(const int64_t *)((const char *)&rs->rows[i] + rm->off));
 	}
 }
 
-static void write_rows(FILE *out, const struct top_row *rows, int n, bool proc)
+/* The workload each cgroup belongs to (lib/workload.c), as an info metric to join on. */
+static void write_workloads(const struct prom_out *o, const struct row_set *rs)
 {
-	char labels[1200];
+	prom_head(o, "ksm_cgroup_workload_info", PROM_INFO,
+		  "The workload of a cgroup: systemd unit, container, pod, VM (join on cgroup)");
+	for (int i = 0; i < rs->n; i++) {
+		struct prom_label l[12] = { { "cgroup", rs->rows[i].cgroup } };
+		const char *keys[10], *vals[10];
+		struct workload w;
+		char *labels;
+		int n;
 
-	for (size_t k = 0; k < sizeof(row_metrics) / sizeof(row_metrics[0]); k++)
-		write_row_metric(out, rows, n, proc, &row_metrics[k]);
-	if (proc)
-		return;
-	head(out, "ksm_cgroup_processes", "gauge", "KSM-using processes per cgroup");
-	for (int i = 0; i < n; i++)
-		fprintf(out, "ksm_cgroup_processes{%s} %d\n",
-			row_labels(&rows[i], false, labels, sizeof(labels)), rows[i].nprocs);
+		workload_from_cgroup(rs->rows[i].cgroup, &w);
+		l[1] = (struct prom_label){ "workload", w.kind == WL_NONE ? rs->rows[i].cgroup
+									  : w.name };
+		n = workload_labels(&w, keys, vals, 10);
+		for (int k = 0; k < n; k++)
+			l[2 + k] = (struct prom_label){ keys[k], vals[k] };
+		labels = prom_label_str(l, 2 + n);
+		if (labels)
+			prom_sample_u64(o, "ksm_cgroup_workload_info", labels, 1);
+		free(labels);
+	}
 }
 
-static int cmp_merging(const void *a, const void *b)
+static void write_row_set(const struct prom_out *o, struct row_set *rs, bool proc)
 {
-	const struct top_row *x = a, *y = b;
+	char pid[16];
+
+	rs->labels = calloc(rs->n ? rs->n : 1, sizeof(*rs->labels));
+	if (!rs->labels)
+		return;
+	for (int i = 0; i < rs->n; i++) {
+		struct prom_label l[] = { { "pid", pid },
+					  { "comm", rs->rows[i].comm },
+					  { "cgroup", rs->rows[i].cgroup } };
+
+		snprintf(pid, sizeof(pid), "%d", rs->rows[i].pid);
+		rs->labels[i] = proc ? prom_label_str(l, 3) : prom_label_str(&l[2], 1);
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(row_metrics); k++)
+		write_row_metric(o, rs, &row_metrics[k]);
+	if (!proc) {
+		prom_head(o, "ksm_cgroup_processes", PROM_GAUGE, "KSM-using processes per cgroup");
+		for (int i = 0; i < rs->n; i++)
+			prom_sample_i64(o, "ksm_cgroup_processes", rs->labels[i],
+					rs->rows[i].nprocs);
+		write_workloads(o, rs);
+	}
+	for (int i = 0; i < rs->n; i++)
+		free(rs->labels[i]);
+	free(rs->labels);
+}
+
+/* The cardinality cap keeps the biggest: row indices, biggest merging first. */
+static int cmp_merging(const void *a, const void *b, void *arg)
+{
+	const struct top_row *rows = arg;
+	const struct top_row *x = &rows[*(const int *)a], *y = &rows[*(const int *)b];
 
 	return (y->merging_pages > x->merging_pages) - (y->merging_pages < x->merging_pages);
 }
 
-/* The cardinality cap keeps the biggest: sort a copy, the views keep their order. */
-static void write_top_procs(FILE *out, const struct top_model *m, int max)
+static void write_top_procs(const struct prom_out *o, const struct top_model *m, int max,
+			    const struct prom_state *st)
 {
 	struct top_row *rows;
+	struct prom_count *total;
+	int *idx, n = max < m->nrows ? max : m->nrows;
 
-	if (max <= 0 || !m->nrows)
+	if (n <= 0 || !st->proc_total)
 		return;
-	rows = malloc(m->nrows * sizeof(*rows));
-	if (!rows)
-		return;
-	memcpy(rows, m->rows, m->nrows * sizeof(*rows));
-	qsort(rows, m->nrows, sizeof(*rows), cmp_merging);
-	write_rows(out, rows, max < m->nrows ? max : m->nrows, true);
+	idx = malloc(m->nrows * sizeof(*idx));
+	rows = malloc(n * sizeof(*rows));
+	total = malloc(n * sizeof(*total));
+	if (idx && rows && total) {
+		struct row_set rs = { rows, total, NULL, n, "process" };
+
+		for (int i = 0; i < m->nrows; i++)
+			idx[i] = i;
+		qsort_r(idx, m->nrows, sizeof(*idx), cmp_merging, m->rows);
+		for (int i = 0; i < n; i++) {
+			rows[i] = m->rows[idx[i]];
+			total[i] = st->proc_total[idx[i]];
+		}
+		write_row_set(o, &rs, true);
+	}
+	free(idx);
 	free(rows);
+	free(total);
 }
 
-static void write_global(FILE *out, const struct top_model *m)
+void prom_write(const struct prom_out *o, const struct top_model *m, const struct prom_opts *opts,
+		const struct prom_state *st)
 {
-	const struct top_global *g = &m->g;
+	struct row_set cg = { m->cgrows, st->cg_total, NULL, m->ncgrows, "cgroup" };
 
-	write_sysfs(out, &g->sys);
-	if (g->ksmd_cpu_percent >= 0) {
-		head(out, "ksm_ksmd_cpu_seconds_total", "counter", "CPU time ksmd used");
-		fprintf(out, "ksm_ksmd_cpu_seconds_total %.2f\n", g->ksmd_cpu_seconds);
-	}
-	head(out, "ksm_full_scan_duration_seconds", "gauge",
-	     "Time of the last full scan, from ksm_start_scan/ksm_stop_scan events");
-	fprintf(out, "ksm_full_scan_duration_seconds %.6f\n", g->full_scan_seconds);
-	head(out, "ksm_sharing_ratio", "gauge", "pages_sharing / pages_shared");
-	fprintf(out, "ksm_sharing_ratio %.4f\n", g->sharing_ratio);
-}
-
-static void write_nodes(FILE *out, const struct top_model *m)
-{
-	const struct top_node *n = m->node;
-
-	head(out, "ksm_node_pages", "gauge",
-	     "KSM pages per NUMA node (exact on one node, else from events since start)");
-	for (int k = 0; k < m->nr_nodes; k++)
-		fprintf(out, "ksm_node_pages{node=\"%d\"} %" PRId64 "\n", k, n[k].ksm_pages);
-	head(out, "ksm_node_merges_total", "counter",
-	     "Pages merged per NUMA node of the KSM page, since the exporter started");
-	for (int k = 0; k < m->nr_nodes; k++)
-		fprintf(out, "ksm_node_merges_total{node=\"%d\"} %" PRIu64 "\n", k, n[k].merges);
-	head(out, "ksm_node_rmap_removals_total", "counter",
-	     "Pages let go by a removed stable node, per NUMA node, since the exporter started");
-	for (int k = 0; k < m->nr_nodes; k++)
-		fprintf(out, "ksm_node_rmap_removals_total{node=\"%d\"} %" PRIu64 "\n", k,
-			n[k].rmap_removals);
-	if (!top_kind_active(m, KSM_EV_MIGRATE_FOLIO))
-		return;
-	head(out, "ksm_node_migrations_total", "counter",
-	     "KSM folio migrations per NUMA node and direction");
-	for (int k = 0; k < m->nr_nodes; k++)
-		fprintf(out,
-			"ksm_node_migrations_total{node=\"%d\",direction=\"in\"} %" PRIu64 "\n"
-			"ksm_node_migrations_total{node=\"%d\",direction=\"out\"} %" PRIu64 "\n",
-			k, n[k].migrations_in, k, n[k].migrations_out);
-}
-
-static void write_events(FILE *out, const struct top_model *m)
-{
-	head(out, "ksm_events_total", "counter", "KSM events seen, by tracepoint");
-	for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-		if (top_kind_active(m, k))
-			fprintf(out, "ksm_events_total{event=\"%s\"} %" PRIu64 "\n",
-				ksm_event_name(k), m->ev_count[k]);
-	head(out, "ksm_event_source_active", "gauge",
-	     "1 if some probe delivers this event on this kernel, 0 if not");
-	for (unsigned int k = 1; k < KSM_EV_MAX; k++)
-		fprintf(out, "ksm_event_source_active{event=\"%s\"} %d\n", ksm_event_name(k),
-			top_kind_active(m, k));
-	head(out, "ksm_events_lost_total", "counter", "Events lost (ring buffer full)");
-	fprintf(out, "ksm_events_lost_total %" PRIu64 "\n", m->lost);
-}
-
-void prom_write(FILE *out, const struct top_model *m, const struct prom_opts *o)
-{
-	write_global(out, m);
-	write_nodes(out, m);
-	write_events(out, m);
-	write_rows(out, m->cgrows, m->ncgrows, false);
-	write_top_procs(out, m, o ? o->max_procs : 0);
-}
-
-/* Here, not with the server, so that what links it needs no libmicrohttpd (the unit test). */
-int prom_parse_addr(const char *arg, char *host, size_t hlen, char *port, size_t plen)
-{
-	const char *colon, *h = arg;
-	size_t n;
-
-	if (!arg || !*arg)
-		return -EINVAL;
-	if (*arg == '[') { /* [v6]:port */
-		const char *end = strchr(arg, ']');
-
-		if (!end || end[1] != ':')
-			return -EINVAL;
-		h = arg + 1;
-		n = end - h;
-		colon = end + 1;
-	} else {
-		colon = strrchr(arg, ':');
-		if (!colon)
-			return -EINVAL;
-		n = colon - arg;
-	}
-	if (n >= hlen || !colon[1] || strlen(colon + 1) >= plen ||
-	    strspn(colon + 1, "0123456789") != strlen(colon + 1) || atoi(colon + 1) > 65535 ||
-	    atoi(colon + 1) <= 0)
-		return -EINVAL;
-	memcpy(host, h, n);
-	host[n] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
+	write_global(o, m, st);
+	write_nodes(o, m);
+	write_events(o, m);
+	gauge_f(o, "ksm_exporter_sample_duration_seconds",
+		"Time the last sample took to read /proc and /sys", m->g.sample_seconds);
+	gauge_f(o, "ksm_exporter_last_sample_timestamp_seconds",
+		"When the last sample was taken, in seconds since the epoch", st->sample_time);
+	prom_write_bpf(o, st);
+	if (st->cg_total || !cg.n)
+		write_row_set(o, &cg, false);
+	write_top_procs(o, m, opts ? opts->max_procs : 0, st);
 }

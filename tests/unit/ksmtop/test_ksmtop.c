@@ -213,20 +213,23 @@ static void test_json(void **state)
 	top_model_free(&m);
 }
 
+/* The exposition of a sampled model (prom.c's own tests: test_prom.c). */
 static void test_prom(void **state)
 {
 	struct prom_opts o = { .max_procs = 1 };
+	struct prom_out out = { .fmt = PROM_FMT_TEXT };
+	struct prom_state ps;
 	struct top_sampler s;
 	struct top_model m;
-	char *text = NULL, buf[64], host[64], port[16];
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f;
 
-	assert_string_equal(prom_escape("a\"b\\c\nd", buf, sizeof(buf)), "a\\\"b\\\\c\\nd");
 	start(&m, &s);
-	f = open_memstream(&text, &len);
-	prom_write(f, &m, &o);
-	fclose(f);
+	prom_state_init(&ps);
+	assert_int_equal(prom_state_update(&ps, &m, o.max_procs), 0);
+	out.f = open_memstream(&text, &len);
+	prom_write(&out, &m, &o, &ps);
+	fclose(out.f);
 	assert_non_null(
 		strstr(text, "# TYPE ksm_full_scans_total counter\nksm_full_scans_total 7\n"));
 	assert_non_null(strstr(text, "# TYPE ksm_pages_sharing gauge\nksm_pages_sharing 40\n"));
@@ -236,22 +239,8 @@ static void test_prom(void **state)
 	assert_non_null(strstr(text, "ksm_process_merging_pages{pid=\"100\",comm=\"vm-a\""));
 	assert_null(strstr(text, "pid=\"101\""));
 	free(text);
+	prom_state_free(&ps);
 	top_model_free(&m);
-
-	assert_int_equal(prom_parse_addr("127.0.0.1:9100", host, sizeof(host), port, sizeof(port)),
-			 0);
-	assert_string_equal(host, "127.0.0.1");
-	assert_string_equal(port, "9100");
-	assert_int_equal(prom_parse_addr(":9100", host, sizeof(host), port, sizeof(port)), 0);
-	assert_string_equal(host, "");
-	assert_int_equal(prom_parse_addr("[::1]:80", host, sizeof(host), port, sizeof(port)), 0);
-	assert_string_equal(host, "::1");
-	assert_int_equal(prom_parse_addr("localhost", host, sizeof(host), port, sizeof(port)),
-			 -EINVAL);
-	assert_int_equal(prom_parse_addr("a:0", host, sizeof(host), port, sizeof(port)), -EINVAL);
-	assert_int_equal(prom_parse_addr("a:70000", host, sizeof(host), port, sizeof(port)),
-			 -EINVAL);
-	assert_int_equal(prom_parse_addr("a:9x", host, sizeof(host), port, sizeof(port)), -EINVAL);
 }
 
 static void test_names(void **state)
