@@ -231,6 +231,11 @@ static int check_tls(const struct where *w, struct web_config *c)
 	if (read_pem(w, NULL, c->cert_file, &c->cert_pem) ||
 	    read_pem(w, NULL, c->key_file, &c->key_pem))
 		return -1;
+	/* the usual mix-ups, said plainly before GnuTLS says something general */
+	if (!strstr(c->cert_pem, "-----BEGIN CERTIFICATE-----"))
+		return fail(w, NULL, "cert_file %s holds no PEM certificate", c->cert_file);
+	if (!strstr(c->key_pem, "PRIVATE KEY-----"))
+		return fail(w, NULL, "key_file %s holds no PEM private key", c->key_file);
 	if (gnutls_certificate_allocate_credentials(&cred))
 		return fail(w, NULL, "out of memory");
 	cert = (gnutls_datum_t){ (unsigned char *)c->cert_pem, strlen(c->cert_pem) };

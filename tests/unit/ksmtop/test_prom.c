@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "../fake_dir.h"
 #include "prom.h"
 #include "prom_serve.h"
 #include "web_config.h"
@@ -321,18 +322,13 @@ static void test_auth(void **state)
 	free(h);
 }
 
-static char dir[64];
-
+/* The path of a file written in the scratch directory. */
 static const char *file(const char *name, const char *text)
 {
 	static char path[128];
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	fake_put(name, text);
+	snprintf(path, sizeof(path), "%s/%s", fake_dir, name);
 	return path;
 }
 
@@ -353,8 +349,6 @@ static void test_web_config(void **state)
 	char *h = hash_of("x"), yml[256], err[512];
 	struct web_config c;
 
-	strcpy(dir, "/tmp/ksmwebcfg.XXXXXX");
-	assert_non_null(mkdtemp(dir));
 	snprintf(yml, sizeof(yml), "basic_auth_users:\n  prom: %s\n", h);
 	assert_int_equal(web_config_load(file("web.yml", yml), &c, err, sizeof(err)), 0);
 	assert_non_null(c.auth);
@@ -376,12 +370,11 @@ static void test_web_config(void **state)
 	bad("- just\n- a list\n", "the top level must be a mapping");
 	file("a.crt", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
 	file("a.key", "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n");
-	bad("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n",
-	    "cert_file");
+	bad("tls_server_config:\n  cert_file: a.crt\n  key_file: a.key\n", "cert_file");
+	bad("tls_server_config:\n  cert_file: a.crt\n  key_file: a.crt\n",
+	    "/a.crt holds no PEM private key");
 	assert_int_equal(web_config_load("/nonexistent/web.yml", &c, err, sizeof(err)), -1);
 	assert_string_equal(err, "/nonexistent/web.yml: No such file or directory");
-	snprintf(yml, sizeof(yml), "rm -rf %s", dir);
-	assert_int_equal(system(yml), 0);
 	free(h);
 }
 
@@ -392,7 +385,7 @@ int main(void)
 		cmocka_unit_test(test_counters), cmocka_unit_test(test_workload_info),
 		cmocka_unit_test(test_negotiate), cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_site),	 cmocka_unit_test(test_auth),
-		cmocka_unit_test(test_web_config),
+		cmocka_unit_test_setup_teardown(test_web_config, fake_sysfs_setup, fake_dir_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
