@@ -137,13 +137,14 @@ DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxx
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
 	curl chromium fonts-liberation python3-prometheus-client yamllint
 
-.PHONY: all deps check unit host-test demo bench install clean help vmlinux format
+.PHONY: all deps check check-deploy unit host-test demo bench install clean help vmlinux format
 .DEFAULT_GOAL := all
 
 all: $(ALL_BINS) $(EXAMPLE_OBJS)
 
 help:
-	@echo "targets: deps all check unit host-test vm-test demo bench install clean vmlinux"
+	@echo "targets: deps all check check-deploy unit host-test vm-test demo bench install clean"
+	@echo "         vmlinux"
 	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
 	@echo "         CFLAGS=... LDFLAGS=... VMLINUX_BTF=/sys/kernel/btf/vmlinux"
 
@@ -223,8 +224,12 @@ unit: $(UNIT_BINS)
 host-test: all
 	$(Q)BIN=$(abspath $(BIN)) prove -v tests/host/*.t
 
-# Everything: unit, host, then the patched kernel in QEMU.
-check: deps all unit host-test vm-test
+# deploy/: yamllint, promtool check/test rules, the Grafana dashboard's queries.
+check-deploy:
+	$(Q)deploy/check.sh
+
+# Everything: unit, deploy/, host, then the patched kernel in QEMU.
+check: deps all unit check-deploy host-test vm-test
 
 demo: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/demo.sh
