@@ -118,6 +118,8 @@ void cli_init(const char *prog)
 
 int cli_parse(const struct argp *argp, int argc, char **argv)
 {
+	/* getopt names the program after argv[0] as typed: use our name */
+	argv[0] = (char *)cli.prog;
 	/* argp exits by itself on a usage error, with argp_err_exit_status */
 	return argp_parse(argp, argc, argv, 0, NULL, NULL) ? CLI_EXIT_USAGE : 0;
 }
@@ -252,14 +254,38 @@ struct dispatch {
 	int cmd_index; /* argv index of the command word, 0 if none */
 };
 
+/* "Commands:" and one line each, as a malloc'd string (argp frees help text). */
+static char *commands_text(const struct dispatch *d)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "Commands:\n");
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "  %-9s %s\n", d->cmds[i].name, d->cmds[i].summary);
+	fprintf(f, "\n'%s COMMAND --help' shows the options of a command.", cli.prog);
+	fclose(f);
+	return text;
+}
+
 static void list_commands(FILE *out, const struct dispatch *d)
 {
-	fprintf(out, "Usage: %s [-j] [--pretty] [-v] [-q] COMMAND [OPTIONS] [ARGS]\n\n%s\n\n"
-		     "Commands:\n", cli.prog, d->doc);
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(out, "  %-9s %s\n", d->cmds[i].name, d->cmds[i].summary);
-	fprintf(out, "\n'%s COMMAND --help' shows the options of a command.\n"
-		     "Exit status: 0 ok, 1 error, 2 usage error, 3 findings.\n", cli.prog);
+	char *text = commands_text(d);
+
+	fprintf(out, "Usage: %s [-j] [--pretty] [-v] [-q] COMMAND [OPTIONS] [ARGS]\n\n%s\n\n%s\n",
+		cli.prog, d->doc, text ? text : "");
+	free(text);
+}
+
+/* --help: the command list after the options */
+static char *global_help(int key, const char *text, void *input)
+{
+	if (key == ARGP_KEY_HELP_POST_DOC)
+		return commands_text(input);
+	return (char *)text;
 }
 
 static error_t global_opt(int key, char *arg, struct argp_state *state)
@@ -287,10 +313,11 @@ int cli_dispatch(const char *doc, const struct cli_cmd *cmds, size_t n, int argc
 {
 	struct dispatch d = { doc, cmds, n, 0 };
 	const struct argp argp = { output_opts, global_opt, "COMMAND [ARGS...]", doc, NULL,
-				   NULL, NULL };
+				   global_help, NULL };
 	static char prog[64];
 	const char *name;
 
+	argv[0] = (char *)cli.prog;
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &d))
 		return CLI_EXIT_USAGE;
 	name = argv[d.cmd_index];

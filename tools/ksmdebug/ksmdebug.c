@@ -19,7 +19,8 @@ int main(int argc, char **argv)
 		  "current KSM state: sysfs, per process, per NUMA node" },
 	};
 	static const char doc[] =
-		"Race detectors, a flight recorder and a bug-report bundle for KSM.";
+		"Race detectors, a flight recorder and a bug-report bundle for KSM.\n"
+		"Exit status: 0 ok, 1 error, 2 usage error, 3 something was found.";
 
 	cli_init("ksmdebug");
 	return cli_dispatch(doc, cmds, sizeof(cmds) / sizeof(cmds[0]), argc, argv);

@@ -33,7 +33,9 @@ static const char doc[] =
 	"    ksmpolicy explain 1234               # what applies to process 1234\n"
 	"    ksmpolicy -j list                    # the rules and their hits\n"
 	"    ksmpolicy apply /etc/ksm-bpf/rules   # at boot\n"
-	"    ksmpolicy load build/examples/isolate_top.bpf.o";
+	"    ksmpolicy load build/examples/isolate_top.bpf.o\n"
+	"\n"
+	"Exit status: 0 ok, 1 error, 2 usage error.";
 
 static const struct cli_cmd cmds[] = {
 	{ "set", cmd_set, "CGROUP RULE...          set a cgroup's rule" },
