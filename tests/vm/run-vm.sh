@@ -31,7 +31,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 append="console=ttyS0 panic=-1 numa=fake=2 oops=panic no_hash_pointers slab_nomerge $*"
 
 if [ "${VM_SHELL:-0}" = 1 ]; then
-	exec qemu-system-x86_64 -m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" \
+	exec qemu-system-x86_64 -machine mem-merge=off -m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" \
 		-nographic -no-reboot -kernel "$BZIMAGE" -initrd "$INITRD" \
 		-append "$append vmshell=1"
 fi
@@ -39,7 +39,11 @@ fi
 mkdir -p "$VM_DIR"
 rm -f "$CONSOLE" "$TAP"
 start=$(date +%s)
+# mem-merge=off: QEMU marks guest RAM MADV_MERGEABLE by default, and the
+# host's ksmd (turned on by a host test running beside us) would merge it and
+# move the host's global KSM counters under that test.
 timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	-machine mem-merge=off \
 	-m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" -no-reboot \
 	-display none -monitor none \
 	-serial file:"$CONSOLE" -serial file:"$TAP" \
