@@ -133,7 +133,7 @@ unit_incdir = $(if $(filter helpers,$(1)),tests/helpers,tools/$(1))
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxxhash-dev \
 	libcmocka-dev libncurses-dev libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev \
 	pkg-config make gcc \
-	linux-source-6.12 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
+	linux-source-6.12 linux-source-6.1 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
 	curl chromium fonts-liberation python3-prometheus-client yamllint
 
