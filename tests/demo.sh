@@ -5,6 +5,10 @@ set -u
 BIN=${BIN:?}
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (KSM and BPF need it)" >&2; exit 1; }
 [ -e /sys/kernel/mm/ksm/run ] || { echo "demo: this kernel has no KSM" >&2; exit 1; }
+# KSM's state is global: never run beside a host test or the bench.
+mkdir -p /run/lock
+exec 9>/run/lock/ksm-bpf-host.lock
+flock -w 600 9 || { echo "demo: a host test or the bench holds KSM (/run/lock/ksm-bpf-host.lock)" >&2; exit 1; }
 
 TMP=$(mktemp -d /tmp/ksmdemo.XXXXXX)
 CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
