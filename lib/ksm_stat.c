@@ -29,11 +29,11 @@ int ksm_stat_parse(const char *text, struct ksm_proc_stat *st)
 				st->has_zero_pages = true;
 			} else if (!strcmp(key, "ksm_merging_pages")) {
 				st->merging_pages = v;
+				st->has_merging_pages = true;
 				seen++;
 			} else if (!strcmp(key, "ksm_process_profit")) {
 				st->profit = v;
-			} else if (!strcmp(key, "ksm_merge_any:")) {
-				/* not numeric: handled below */
+				st->has_profit = true;
 			}
 		}
 		if (!strncmp(line, "ksm_merge_any: ", 15)) {
@@ -50,6 +50,25 @@ int ksm_stat_parse(const char *text, struct ksm_proc_stat *st)
 	return seen ? 0 : -EINVAL;
 }
 
+/* /proc/PID/ksm_merging_pages, the file of 5.19 to 6.3: one number. */
+static int read_merging_file(pid_t pid, struct ksm_proc_stat *st)
+{
+	char path[128], buf[64], *end;
+	long long v;
+	ssize_t n;
+
+	proc_path(path, sizeof(path), pid, "ksm_merging_pages");
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	v = strtoll(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	st->merging_pages = v;
+	st->has_merging_pages = true;
+	return 0;
+}
+
 int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st)
 {
 	char path[128], buf[1024];
@@ -57,9 +76,16 @@ int ksm_stat_read(pid_t pid, struct ksm_proc_stat *st)
 
 	proc_path(path, sizeof(path), pid, "ksm_stat");
 	err = (int)read_small_file(path, buf, sizeof(buf));
+	if (err == -ENOENT) { /* before 6.1 */
+		memset(st, 0, sizeof(*st));
+		return read_merging_file(pid, st);
+	}
 	if (err < 0)
 		return err;
-	return ksm_stat_parse(buf, st);
+	err = ksm_stat_parse(buf, st);
+	if (!err && !st->has_merging_pages)
+		err = read_merging_file(pid, st);
+	return err;
 }
 
 bool ksm_stat_is_user(const struct ksm_proc_stat *st)

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,32 @@ int proc_read_cgroup(pid_t pid, char *buf, size_t len)
 		}
 	}
 	return -ENOENT;
+}
+
+int proc_vmstat_read(const char *const *names, size_t n, uint64_t *vals, bool *found)
+{
+	char path[128], text[16384];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/vmstat", proc_dir());
+	len = read_small_file(path, text, sizeof(text));
+	if (len < 0)
+		return (int)len;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(names[i]);
+		const char *l = text;
+
+		found[i] = false;
+		vals[i] = 0;
+		/* "name value\n" lines: match the whole name at a line start */
+		for (; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			if (!strncmp(l, names[i], k) && l[k] == ' ') {
+				found[i] = sscanf(l + k, "%" SCNu64, &vals[i]) == 1;
+				break;
+			}
+		}
+	}
+	return 0;
 }
 
 static int cmp_pid(const void *x, const void *y)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* /proc, or $KSM_PROC_DIR. */
@@ -22,6 +23,13 @@ int proc_read_comm(pid_t pid, char *buf, size_t len);
  * /proc/PID/cgroup; 0, -ENOENT (no v2 line) or -errno.
  */
 int proc_read_cgroup(pid_t pid, char *buf, size_t len);
+
+/*
+ * Counters of /proc/vmstat ($KSM_PROC_DIR/vmstat) by name: vals[i] and
+ * found[i] for names[i] (found false where this kernel has no such line).
+ * 0 or -errno.
+ */
+int proc_vmstat_read(const char *const *names, size_t n, uint64_t *vals, bool *found);
 
 /*
  * The pids in /proc ($KSM_PROC_DIR), ascending, into a new array (*pids,

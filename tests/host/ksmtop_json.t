@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 need_root
 need_ksm
-plan 21
+plan 27
 ksm_save
 "$BIN/ksmctl" set run=0 pages_to_scan=2000 sleep_millisecs=10
 
@@ -77,7 +77,14 @@ is "ksmd CPU % found and non-zero while scanning" "$got" 1
 
 # Freeze ksmd: the counters hold still, so one sample can be compared exactly.
 "$BIN/ksmctl" set run=0
+# Any other KSM user on the machine (a QEMU guest's RAM is mergeable) can
+# still break COW and move pages_sharing, general_profit and cow_ksm while
+# ksmd is off: read them before and after, the document's lie in between.
+cow0=$(awk '$1 == "cow_ksm" {print $2}' /proc/vmstat)
+grep -H . /sys/kernel/mm/ksm/* > "$TMP/sys0" 2>/dev/null
 "$BIN/ksmtop" -j 0.2 2 > "$TMP/frozen.json" 2>/dev/null
+grep -H . /sys/kernel/mm/ksm/* > "$TMP/sys1" 2>/dev/null
+cow1=$(awk '$1 == "cow_ksm" {print $2}' /proc/vmstat)
 is "ksmtop -j 0.2 2 prints two documents" "$(grep -c . "$TMP/frozen.json")" 2
 
 for p in A B C; do
@@ -87,27 +94,53 @@ for p in A B C; do
 	is "pid $p: merging rmap zero profit == /proc/$pid/ksm_stat ($want)" "$got" "$want"
 done
 
-want=0
-for pid in $(cat "$CGROOT$CG/a/cgroup.procs"); do
-	want=$((want + $(ksm_stat "$pid" ksm_merging_pages)))
-done
+# merging_of CGROUP...: the sum of ksm_merging_pages over their cgroup.procs
+merging_of() {
+	local cg pid sum=0
+	for cg in "$@"; do
+		for pid in $(cat "$CGROOT$cg/cgroup.procs"); do
+			sum=$((sum + $(ksm_stat "$pid" ksm_merging_pages)))
+		done
+	done
+	echo "$sum"
+}
+want=$(merging_of "$CG/a")
 got=$(jlast "$TMP/frozen.json" "[c['merging_pages'] for c in o['cgroups'] if c['cgroup'] == '$CG/a']")
 is "cgroup $CG/a merging_pages == sum over cgroup.procs ($want)" "$got" "[$want]"
 got=$(jlast "$TMP/frozen.json" "[(p['comm'], p['cgroup'], p['mergeable']) for p in o['processes'] if p['pid'] == $A]")
 is "process row: comm, cgroup path, mergeable" "$got" "[('ksmload', '$CG/a', True)]"
 
-# Every sysfs file, as read now, equals the document's global value.
-bad=""
-for f in /sys/kernel/mm/ksm/*; do
-	n=${f##*/}
-	v=$(cat "$f" 2>/dev/null) || continue
-	[[ "$v" =~ ^[0-9]+$ ]] || continue
-	g=$(jlast "$TMP/frozen.json" "o['global'].get('$n')")
-	[ "$g" = "$v" ] || bad="$bad $n=$g(sysfs $v)"
-done
+# The hierarchy: $CG holds no process itself; its subtree is everything below.
+want=$(merging_of "$CG/a" "$CG/b")
+got=$(jlast "$TMP/frozen.json" "[(c['processes'], c['subtree']['processes'], c['subtree']['merging_pages']) for c in o['cgroups'] if c['cgroup'] == '$CG']")
+is "cgroup $CG: no process of its own, a subtree of 3 with merging_pages $want" "$got" "[(0, 3, $want)]"
+got=$(jlast "$TMP/frozen.json" "[(c['depth'], c['parent']) for c in o['cgroups'] if c['cgroup'] == '$CG/b']")
+is "cgroup $CG/b: depth 2, parent $CG" "$got" "[(2, '$CG')]"
+got=$(jlast "$TMP/frozen.json" "[c['subtree']['merging_pages'] == sum(p['merging_pages'] for p in o['processes']) for c in o['cgroups'] if c['cgroup'] == '/']")
+is "the root cgroup's subtree sums every KSM process" "$got" "[True]"
+"$BIN/ksmtop" -j --cgroup-depth 1 -c "$CG" 0.2 1 > "$TMP/depth.json" 2>/dev/null
+is "--cgroup-depth 1 -c $CG: one row, its subtree still whole" \
+	"$(jlast "$TMP/depth.json" "[(c['cgroup'], c['subtree']['merging_pages']) for c in o['cgroups']]")" \
+	"[('$CG', $want)]"
+got=$(jlast "$TMP/frozen.json" "int($cow0 <= o['global']['cow_ksm'] <= $cow1 and o['global']['unmerges_source'] == 'vmstat')")
+is "cow_ksm is /proc/vmstat's ($cow0..$cow1), unmerges come from it" "$got" 1
+is "sources: events loaded, merges counted from events" \
+	"$(jlast "$TMP/frozen.json" "(o['sources']['events']['loaded'], o['sources']['merges'])")" \
+	"(True, 'events')"
+
+# Every numeric sysfs file equals the document's global value (read before and after).
+bad=$(python3 -c '
+import json, sys
+o = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-1]["global"]
+def snap(f):
+    return {l.split(":")[0].rsplit("/", 1)[1]: l.split(":", 1)[1].strip() for l in open(f)}
+a, b = snap(sys.argv[2]), snap(sys.argv[3])
+print(" ".join(f"{n}={o.get(n)}({a[n]}..{b[n]})" for n in a if a[n].lstrip("-").isdigit()
+      and not min(int(a[n]), int(b[n])) <= (o.get(n) if isinstance(o.get(n), int) else -2**63)
+      <= max(int(a[n]), int(b[n]))))' "$TMP/frozen.json" "$TMP/sys0" "$TMP/sys1")
 is "global numbers equal /sys/kernel/mm/ksm" "$bad" ""
-is "one NUMA node: its KSM pages == pages_shared" \
-	"$(jlast "$TMP/frozen.json" "o['nodes'][0]['ksm_pages']")" "$(sysfs pages_shared)"
+got=$(jlast "$TMP/frozen.json" "o['nodes'][0]['ksm_pages'] == o['global']['pages_shared']")
+is "one NUMA node: its KSM pages == pages_shared" "$got" "True"
 
 # Filters and sorting.
 "$BIN/ksmtop" -j -c "$CG/a" -s pid 0.2 1 > "$TMP/cg.json" 2>/dev/null

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 need_root
 need_ksm
 command -v tmux > /dev/null || skip_all "tmux is not installed (make deps installs it)"
-plan 19
+plan 23
 ksm_save
 "$BIN/ksmctl" set run=1 pages_to_scan=2000 sleep_millisecs=10
 
@@ -17,11 +17,13 @@ CGROOT=$(findmnt -n -t cgroup2 -o TARGET | head -1)
 SOCK=ksmtop-test-$$
 S=ui
 tm() { tmux -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup; rmdir "$CGROOT$CG" 2>/dev/null' EXIT
+trap 'tm kill-server 2>/dev/null; cleanup; rmdir "$CGROOT$CG/sub" "$CGROOT$CG" 2>/dev/null' EXIT
 
 start_load A -n 2000 -k 2 -s 41 -c "$CG"
 start_load B -n 1000 -k 4 -s 42 -c "$CG"
-"$BIN/ksmctl" wait-merged "$A" 2000 60 && "$BIN/ksmctl" wait-merged "$B" 1000 60
+start_load C -n 500 -k 2 -s 43 -c "$CG/sub"
+"$BIN/ksmctl" wait-merged "$A" 2000 60 && "$BIN/ksmctl" wait-merged "$B" 1000 60 &&
+	"$BIN/ksmctl" wait-merged "$C" 500 60
 
 pane() { tm capture-pane -p -t "$S"; }
 # wait_pane REGEX: until the screen shows REGEX (5 s at most).
@@ -67,8 +69,8 @@ tm send-keys -t "$S" c
 wait_pane "^cgroup subtree"
 tm send-keys -t "$S" "$CG" Enter
 T="c filters by cgroup subtree"; pass wait_pane "filter cgroup=$CG "
-only_cg() { [ "$(rows | wc -l)" = 2 ] && [ "$(rows | grep -c " $CG\$")" = 2 ]; }
-T="only the cgroup's two processes are listed"; pass only_cg
+only_cg() { [ "$(rows | wc -l)" = 3 ] && [ "$(rows | grep -c " $CG\(/sub\)\?\$")" = 3 ]; }
+T="only the cgroup subtree's three processes are listed"; pass only_cg
 tm send-keys -t "$S" p
 wait_pane "^pid"
 tm send-keys -t "$S" "$B" Enter
@@ -77,8 +79,30 @@ T="p filters by pid"; pass only_b
 tm send-keys -t "$S" x
 
 tm send-keys -t "$S" Tab
-cgview() { wait_pane "^ +PROCS +MERGING" && wait_pane "^ +2 .* $CG\$"; }
-T="tab switches to the cgroup view"; pass cgview
+# the cgroup's row sums its subtree (3 processes), SELF its own two
+cgview() { wait_pane "^ +PROCS +MERGING +SELF" && wait_pane "^ +3 +3500 +3000 .* $CG\$"; }
+T="tab switches to the cgroup view: subtree totals and SELF"; pass cgview
+
+# The tree: each cgroup under its parent, by its last path component.
+BQ='`' # the tree's last-child rule
+tm send-keys -t "$S" t
+tree() {
+	wait_pane "view cgroups \(tree\)" && wait_pane "^ +3 .* [|$BQ]- \[-\] ${CG#/}\$" &&
+		wait_pane "^ +1 +500 +500 .* +${BQ}- sub\$"
+}
+T="t shows the tree: the cgroup under /, sub under it"; pass tree
+# Narrowed to the subtree, the cgroup is the first row, under the cursor.
+tm send-keys -t "$S" c
+wait_pane "^cgroup subtree"
+tm send-keys -t "$S" "$CG" Enter
+wait_pane "filter cgroup=$CG "
+tm send-keys -t "$S" -- -
+folded() { wait_pane "^ +3 .* \[\+\] $CG\$" && wait_gone "${BQ}- sub\$"; }
+T="- folds the subtree under the cursor"; pass folded
+tm send-keys -t "$S" +
+T="+ unfolds it"; pass wait_pane "^ +1 +500 .*${BQ}- sub\$"
+tm send-keys -t "$S" x t
+T="t again: the flat list"; pass wait_pane "view cgroups  sort"
 tm send-keys -t "$S" 3
 T="3 switches to the node view"; pass wait_pane "^NODE +KSM_PAGES"
 tm send-keys -t "$S" 1

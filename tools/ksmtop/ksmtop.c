@@ -9,6 +9,7 @@
  * sampler reads the kernel's state and makes a sample; the outputs print it.
  */
 #include <argp.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "cli.h"
 #include "event_source.h"
+#include "ksm_sysfs.h"
 #include "model.h"
 #include "prom.h"
 #include "render_json.h"
@@ -32,20 +34,24 @@
 static struct env {
 	double interval;
 	uint64_t count;
-	bool batch, list_probes;
+	bool batch, list_probes, tree, no_events;
 	enum top_sort sort;
 	uint64_t rows;
+	int cgroup_depth;
 	const char *prom_addr, *telemetry_path, *web_config;
 	uint64_t prom_procs;
 	bool no_bpf_stats;
 	int nargs;
-} env = { .interval = 1.0, .sort = TOP_SORT_MERGING, .telemetry_path = "/metrics" };
+} env = {
+	.interval = 1.0, .sort = TOP_SORT_MERGING, .telemetry_path = "/metrics", .cgroup_depth = -1
+};
 
 static const char doc[] =
 	"Live view of KSM: memory saved per NUMA node, cgroup and process, ksmd cost,\n"
 	"merge and unmerge rates.\n"
 	"\n"
-	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS]\n"
+	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS] [--tree]\n"
+	"              [--cgroup-depth N] [--no-events]\n"
 	"              [--web.listen-address [ADDR][:PORT] [--web.config.file FILE]\n"
 	"               [--web.telemetry-path PATH] [--prom-processes N]] [interval [count]]\n"
 	"\n"
@@ -55,6 +61,8 @@ static const char doc[] =
 	"    ksmtop -b 1 10               # 10 plain-text samples, one per second\n"
 	"    ksmtop -j 2 3                # 3 JSON documents (one per line), every 2 s\n"
 	"    ksmtop -c /vms -s profit     # the /vms subtree, biggest profit first\n"
+	"    ksmtop -b --tree 1 1         # the cgroups as a tree, subtree totals\n"
+	"    ksmtop -j --cgroup-depth 2   # cgroup rows two levels deep at most\n"
 	"    ksmtop --web.listen-address=:10411   # exporter (and the view on a terminal)\n"
 	"    ksmtop --list-probes         # which event sources work on this kernel\n"
 	"\n"
@@ -70,12 +78,20 @@ enum {
 	OPT_TELEMETRY_PATH,
 	OPT_WEB_CONFIG,
 	OPT_NO_BPF_STATS,
+	OPT_TREE,
+	OPT_DEPTH,
+	OPT_NO_EVENTS,
 };
 
 static const struct argp_option opts[] = {
 	{ "batch", 'b', NULL, 0, "Plain text per interval, like top -b", 0 },
 	{ "sort", 's', "SORT", 0, "Sort column (default merging)", 0 },
 	{ "rows", 'r', "ROWS", 0, "At most ROWS processes and cgroups per sample", 0 },
+	{ "tree", OPT_TREE, NULL, 0, "Cgroups as a tree (batch text; the view starts so)", 0 },
+	{ "cgroup-depth", OPT_DEPTH, "N", 0,
+	  "Cgroup rows at most N levels below the root (/ is 0); each still sums its subtree", 0 },
+	{ "no-events", OPT_NO_EVENTS, NULL, 0,
+	  "Load no BPF event source: KSM state from sysfs and /proc alone", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
 	{ NULL, 0, NULL, 0, "Prometheus exporter:", 1 },
 	{ "web.listen-address", OPT_PROM, "[ADDR][:PORT]", 0,
@@ -112,6 +128,7 @@ static void parse_positional(struct argp_state *state, const char *arg)
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
+	uint64_t depth;
 	int sort;
 
 	switch (key) {
@@ -134,7 +151,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TELEMETRY_PATH:
 		if (!prom_path_valid(arg) || !strcmp(arg, "/") || !strcmp(arg, "/healthz"))
-			argp_error(state, "invalid telemetry path '%s' (/ then letters, digits, ._~/-)",
+			argp_error(state,
+				   "invalid telemetry path '%s' (/ then letters, digits, ._~/-)",
 				   arg);
 		env.telemetry_path = arg;
 		break;
@@ -151,6 +169,17 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_LIST_PROBES:
 		env.list_probes = true;
 		break;
+	case OPT_TREE:
+		env.tree = true;
+		break;
+	case OPT_DEPTH:
+		if (!parse_u64(arg, 0, 4096, &depth))
+			argp_error(state, "invalid cgroup depth '%s' (0 or more)", arg);
+		env.cgroup_depth = (int)depth;
+		break;
+	case OPT_NO_EVENTS:
+		env.no_events = true;
+		break;
 	case ARGP_KEY_ARG:
 		parse_positional(state, arg);
 		break;
@@ -160,6 +189,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!env.prom_addr && (env.web_config || env.prom_procs || env.no_bpf_stats ||
 				       strcmp(env.telemetry_path, "/metrics")))
 			argp_error(state, "exporter options need --web.listen-address");
+		if (env.no_events && env.list_probes)
+			argp_error(state, "--no-events and --list-probes are exclusive");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -204,7 +235,7 @@ static void emit(void)
 		cli_json_print_flags(top_json(&st.m, (int)env.rows), JSON_REAL_PRECISION(6));
 		break;
 	case OUT_BATCH:
-		top_text_print(&st.m, stdout, (int)env.rows);
+		top_text_print(&st.m, stdout, (int)env.rows, env.tree);
 		break;
 	case OUT_UI:
 		top_ui_draw(&st.ui, &st.m);
@@ -220,6 +251,7 @@ static int sample(void)
 	uint64_t stats[KSM_STAT_MAX], t0;
 	int r;
 
+	/* without an event source (none loaded) both do nothing */
 	ksm_source_drain(&st.src);
 	ksm_source_stats(&st.src, stats);
 	st.m.lost = stats[KSM_STAT_DROPPED];
@@ -235,12 +267,34 @@ static int sample(void)
 	return 0;
 }
 
-/* The model with the command line's filter and order; the event source probed. */
-static int setup(void)
+/*
+ * The event source, where this kernel has one. Only "not root" and "no KSM"
+ * stop ksmtop: without events (no BTF, no ksm tracepoints before Linux 6.4,
+ * a refused load) it runs on sysfs and /proc alone and says why.
+ */
+static int probe_events(void)
 {
 	/* No filter in BPF: the global and per-node rates count every event. */
 	struct ksm_source_opts so = { .cb = on_event, .verbose = cli.verbose };
-	char err[256];
+	char err[200];
+	int r;
+
+	if (env.no_events) {
+		snprintf(st.m.events_off, sizeof(st.m.events_off), "not loaded (--no-events)");
+		return 0;
+	}
+	r = ksm_source_probe(&st.src, &so, err, sizeof(err));
+	if (!r)
+		return 0;
+	if (r == -EPERM || !ksm_sysfs_present() || env.list_probes)
+		return cli_err("%s", err);
+	snprintf(st.m.events_off, sizeof(st.m.events_off), "%s", err);
+	return 0;
+}
+
+/* The model with the command line's filter and order; the event source probed. */
+static int setup(void)
+{
 	int r;
 
 	if (top_model_init(&st.m))
@@ -251,13 +305,13 @@ static int setup(void)
 	if (!strcmp(st.m.filter.cgroup, "/"))
 		st.m.filter.cgroup[0] = '\0';
 	st.m.filter.pid = cli.pid;
+	st.m.filter.depth = env.cgroup_depth;
 	st.m.sort = env.sort;
 	st.m.ascending = top_sort_ascending(env.sort);
 	st.ui.interval = env.interval;
+	st.ui.tree = env.tree;
 	top_sampler_init(&st.sampler, &st.m);
-	if (ksm_source_probe(&st.src, &so, err, sizeof(err)))
-		return cli_err("%s", err);
-	return 0;
+	return probe_events();
 }
 
 /* The one-line summary of missing event sources, for stderr and the view. */
@@ -269,7 +323,13 @@ static void report_sources(void)
 
 	if (!f)
 		return;
-	ksm_source_print_summary(&st.src, f);
+	if (st.m.events_off[0])
+		fprintf(f,
+			"sources: no events: %s; KSM state from sysfs and /proc alone, "
+			"merges and unmerges from counter deltas",
+			st.m.events_off);
+	else
+		ksm_source_print_summary(&st.src, f);
 	if (!fclose(f)) {
 		if (len && text[len - 1] == '\n')
 			text[len - 1] = '\0';
@@ -278,6 +338,21 @@ static void report_sources(void)
 			cli_info("%s", text);
 	}
 	free(text);
+}
+
+/* Attach the event source; if the kernel refuses it, go on without. */
+static void start_events(void)
+{
+	char err[200];
+
+	if (st.m.events_off[0])
+		return;
+	if (ksm_source_start(&st.src, err, sizeof(err))) {
+		snprintf(st.m.events_off, sizeof(st.m.events_off), "%s", err);
+		ksm_source_close(&st.src);
+		return;
+	}
+	st.m.active_kinds = st.src.active_kinds;
 }
 
 /* Serve, attach, take the baseline sample, take over the terminal. */
@@ -297,9 +372,7 @@ static int start(void)
 			return cli_err("%s", err);
 	}
 	install_exit_signals();
-	if (ksm_source_start(&st.src, err, sizeof(err)))
-		return cli_err("%s", err);
-	st.m.active_kinds = st.src.active_kinds;
+	start_events();
 	report_sources();
 	if (env.prom_addr && st.out != OUT_UI)
 		cli_info("serving %s on %s%s", env.telemetry_path, env.prom_addr,

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The model's event accounting and its rows. Events arrive between samples
- * (top_model_event); the sampler turns counts into rates once per interval
- * and asks for the rows (top_model_rebuild), which a filter change in the
- * view rebuilds from the same sample without reading anything again.
+ * The model's event accounting and its per-sample sums. Events arrive
+ * between samples (top_model_event); the sampler turns counts into rates
+ * once per interval, has each process and cgroup summed up
+ * (top_model_account), and asks for the rows (rows.c), which a filter
+ * change in the view rebuilds from the same sample without reading
+ * anything again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,18 +71,23 @@ int top_model_init(struct top_model *m)
 	memset(m, 0, sizeof(*m));
 	m->nr_nodes = 1;
 	m->sort = TOP_SORT_MERGING;
+	m->filter.depth = -1;
 	m->g.ksmd_cpu_percent = -1;
 	m->policy_fd = -1;
+	m->procs_source = "proc";
+	cgtree_init(&m->cgroups);
 	return proc_table_init(&m->procs);
 }
 
 void top_model_free(struct top_model *m)
 {
 	proc_table_free(&m->procs);
+	cgtree_free(&m->cgroups);
 	if (m->policy_fd >= 0)
 		close(m->policy_fd);
 	free(m->rows);
 	free(m->cgrows);
+	free(m->tree);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -209,185 +216,135 @@ bool top_cgroup_in(const char *path, const char *subtree)
 
 const char *top_row_mode(const struct top_row *r)
 {
-	if (r->merge_any && r->mergeable)
+	const struct top_stats *s = &r->s;
+
+	if (s->merge_any && s->mergeable)
 		return "both";
-	if (r->merge_any)
+	if (s->merge_any)
 		return "merge_any";
-	if (r->mergeable)
+	if (s->mergeable)
 		return "mergeable";
-	return "-";
+	/* "none" only where both flags are known */
+	return top_known(s, TOP_KNOWN_MERGEABLE | TOP_KNOWN_MERGE_ANY) ? "none" : "-";
 }
 
-static struct top_row *push_row(struct top_row **rows, int *n, int *cap)
+/* What this kernel's ksm_stat (or the iterator) and event source let us know. */
+static unsigned int known_bits(const struct top_model *m, const struct ksm_proc_stat *st)
 {
-	if (*n == *cap) {
-		int ncap = *cap ? *cap * 2 : 64;
-		struct top_row *nr = realloc(*rows, ncap * sizeof(*nr));
+	unsigned int k = 0;
 
-		if (!nr)
-			return NULL;
-		*rows = nr;
-		*cap = ncap;
+	if (st->has_zero_pages)
+		k |= TOP_KNOWN_ZERO;
+	if (st->has_profit)
+		k |= TOP_KNOWN_PROFIT;
+	if (st->has_mergeable)
+		k |= TOP_KNOWN_MERGEABLE;
+	if (st->has_merge_any)
+		k |= TOP_KNOWN_MERGE_ANY;
+	if (top_kind_active(m, KSM_EV_REMOVE_RMAP_ITEM))
+		k |= TOP_KNOWN_RMAP_RM;
+	if (top_kind_active(m, KSM_EV_MERGE_ONE_PAGE))
+		k |= TOP_KNOWN_ZERO_MERGES;
+	return k;
+}
+
+/* A process's numbers: ksm_stat as read, and what changed this interval. */
+static void proc_stats(const struct top_model *m, const struct proc_ent *p, struct top_stats *s)
+{
+	int64_t d = p->have_prev ? p->st.merging_pages - p->prev.merging_pages : 0;
+	double secs = m->g.interval_s;
+
+	*s = (struct top_stats){ .nprocs = 1, .known = known_bits(m, &p->st) };
+	s->merging_pages = p->st.merging_pages;
+	s->rmap_items = p->st.rmap_items;
+	s->zero_pages = p->st.zero_pages;
+	s->profit = p->st.profit;
+	s->mergeable = p->st.mergeable;
+	s->merge_any = p->st.merge_any;
+	if (m->g.merges_exact) {
+		s->merges = p->ev.merges - p->ev_prev.merges;
+		/*
+		 * Stock kernels trace no COW break: a page that left merging is
+		 * one merge more than the change of ksm_merging_pages shows.
+		 */
+		if ((int64_t)s->merges > d)
+			s->unmerges = (uint64_t)((int64_t)s->merges - d);
+	} else if (d > 0) {
+		s->merges = (uint64_t)d; /* no events: the net change only */
+	} else {
+		s->unmerges = (uint64_t)-d;
 	}
-	memset(&(*rows)[*n], 0, sizeof(**rows));
-	return &(*rows)[(*n)++];
+	s->zero_merges = p->ev.zero_merges - p->ev_prev.zero_merges;
+	s->rmap_removals = p->ev.rmap_removals - p->ev_prev.rmap_removals;
+	s->merges_per_s = top_per_s(s->merges, secs);
+	s->unmerges_per_s = top_per_s(s->unmerges, secs);
+	s->rmap_removals_per_s = top_per_s(s->rmap_removals, secs);
 }
 
-static bool proc_shown(const struct top_model *m, const struct proc_ent *p)
+/* The cgroup node of a process, looked up when its path is new. */
+static struct top_cgroup *proc_cgroup(struct top_model *m, struct proc_ent *p)
 {
-	return p->valid && p->ksm && (!m->filter.pid || p->pid == m->filter.pid) &&
-	       top_cgroup_in(p->cgroup, m->filter.cgroup);
+	if (!p->cg)
+		p->cg = cgtree_get(&m->cgroups, p->cgroup ? p->cgroup : "?");
+	return p->cg;
 }
 
-/* A process row: ksm_stat as read, and what its events did this interval. */
-static void proc_row(const struct proc_ent *p, double interval_s, struct top_row *r)
-{
-	r->pid = p->pid;
-	r->nprocs = 1;
-	memcpy(r->comm, p->comm, sizeof(r->comm));
-	r->cgroup = p->cgroup ? p->cgroup : "?";
-	r->merging_pages = p->st.merging_pages;
-	r->rmap_items = p->st.rmap_items;
-	r->zero_pages = p->st.zero_pages;
-	r->profit = p->st.profit;
-	r->mergeable = p->st.mergeable;
-	r->merge_any = p->st.merge_any;
-	r->merges = p->ev.merges - p->ev_prev.merges;
-	r->zero_merges = p->ev.zero_merges - p->ev_prev.zero_merges;
-	r->rmap_removals = p->ev.rmap_removals - p->ev_prev.rmap_removals;
-	/*
-	 * Stock kernels trace no COW break: a page that left merging is one
-	 * merge more than the change of ksm_merging_pages shows.
-	 */
-	if (p->have_prev) {
-		int64_t d = p->st.merging_pages - p->prev.merging_pages;
-
-		if ((int64_t)r->merges > d)
-			r->unmerges = (uint64_t)((int64_t)r->merges - d);
-	}
-	r->merges_per_s = top_per_s(r->merges, interval_s);
-	r->unmerges_per_s = top_per_s(r->unmerges, interval_s);
-	r->rmap_removals_per_s = top_per_s(r->rmap_removals, interval_s);
-}
-
-/* The row of a cgroup, added (with the policy rule in force) on first sight. */
-static struct top_row *cgroup_row(struct top_model *m, const char *cgroup)
+/* The KSM policy rule in force on every cgroup, while a policy is pinned. */
+static void cgroup_policies(struct top_model *m)
 {
 	struct policy_resolution res;
-	struct top_row *c;
 
-	for (int k = 0; k < m->ncgrows; k++)
-		if (!strcmp(m->cgrows[k].cgroup, cgroup))
-			return &m->cgrows[k];
-	c = push_row(&m->cgrows, &m->ncgrows, &m->cgrows_cap);
-	if (!c)
-		return NULL;
-	c->cgroup = cgroup;
-	snprintf(c->comm, sizeof(c->comm), "-");
-	if (m->policy_fd >= 0 && !policy_resolve_path(m->policy_fd, cgroup, &res, NULL, 0, NULL, 0))
-		policy_brief(&res, c->policy, sizeof(c->policy));
-	return c;
-}
+	for (unsigned int i = 0; i < m->cgroups.n; i++) {
+		struct top_cgroup *c = m->cgroups.node[i];
 
-/* A cgroup row sums the processes directly in it. */
-static void add_to_cgroup(struct top_row *c, const struct top_row *r)
-{
-	c->nprocs++;
-	c->merging_pages += r->merging_pages;
-	c->rmap_items += r->rmap_items;
-	c->zero_pages += r->zero_pages;
-	c->profit += r->profit;
-	c->mergeable |= r->mergeable;
-	c->merge_any |= r->merge_any;
-	c->merges += r->merges;
-	c->unmerges += r->unmerges;
-	c->rmap_removals += r->rmap_removals;
-	c->zero_merges += r->zero_merges;
-	c->merges_per_s += r->merges_per_s;
-	c->unmerges_per_s += r->unmerges_per_s;
-	c->rmap_removals_per_s += r->rmap_removals_per_s;
-}
-
-struct sort_by {
-	enum top_sort key;
-	bool ascending;
-};
-
-static int cmp_num(double a, double b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_key(const struct top_row *a, const struct top_row *b, enum top_sort key)
-{
-	bool procs = a->pid || b->pid;
-
-	switch (key) {
-	case TOP_SORT_PID:
-		return procs ? cmp_num(a->pid, b->pid) : cmp_num(a->nprocs, b->nprocs);
-	case TOP_SORT_COMM:
-		return procs ? strcmp(a->comm, b->comm) : strcmp(a->cgroup, b->cgroup);
-	case TOP_SORT_CGROUP:
-		return strcmp(a->cgroup, b->cgroup);
-	case TOP_SORT_MERGING:
-		return cmp_num(a->merging_pages, b->merging_pages);
-	case TOP_SORT_RMAP:
-		return cmp_num(a->rmap_items, b->rmap_items);
-	case TOP_SORT_ZERO:
-		return cmp_num(a->zero_pages, b->zero_pages);
-	case TOP_SORT_PROFIT:
-		return cmp_num(a->profit, b->profit);
-	case TOP_SORT_MERGES:
-		return cmp_num(a->merges_per_s, b->merges_per_s);
-	case TOP_SORT_UNMERGES:
-		return cmp_num(a->unmerges_per_s, b->unmerges_per_s);
-	case TOP_SORT_MODE:
-		return strcmp(top_row_mode(a), top_row_mode(b));
-	default:
-		return 0;
+		c->policy[0] = '\0';
+		if (m->policy_fd >= 0 && c->path[0] == '/' &&
+		    !policy_resolve_path(m->policy_fd, c->path, &res, NULL, 0, NULL, 0))
+			policy_brief(&res, c->policy, sizeof(c->policy));
 	}
 }
 
-static int cmp_row(const void *pa, const void *pb, void *arg)
-{
-	const struct top_row *a = pa, *b = pb;
-	const struct sort_by *by = arg;
-	int c = cmp_key(a, b, by->key);
-
-	if (!c) /* stable, readable ties */
-		c = a->pid || b->pid ? cmp_num(b->pid, a->pid) : strcmp(b->cgroup, a->cgroup);
-	return by->ascending ? c : -c;
-}
-
-static void sort_rows(struct top_model *m)
-{
-	struct sort_by by = { m->sort, m->ascending };
-
-	/* no rows yet is no array yet, and qsort_r wants one */
-	if (m->nrows)
-		qsort_r(m->rows, m->nrows, sizeof(*m->rows), cmp_row, &by);
-	if (m->ncgrows)
-		qsort_r(m->cgrows, m->ncgrows, sizeof(*m->cgrows), cmp_row, &by);
-}
-
-void top_model_rebuild(struct top_model *m)
+void top_model_account(struct top_model *m)
 {
 	struct proc_ent *p;
 	unsigned int i = 0;
 
-	m->nrows = m->ncgrows = 0;
+	cgtree_begin(&m->cgroups);
 	while ((p = proc_table_next(&m->procs, &i))) {
-		struct top_row *r, *c;
+		struct top_cgroup *c;
 
-		if (!proc_shown(m, p))
+		if (!p->valid || !p->ksm) {
+			p->cg = NULL; /* its node may go: forget it */
 			continue;
-		r = push_row(&m->rows, &m->nrows, &m->rows_cap);
-		if (!r)
-			continue;
-		proc_row(p, m->g.interval_s, r);
-		c = cgroup_row(m, r->cgroup);
+		}
+		proc_stats(m, p, &p->now);
+		c = proc_cgroup(m, p);
 		if (c)
-			add_to_cgroup(c, r);
+			cgtree_add(&m->cgroups, c, &p->now);
 	}
-	sort_rows(m);
+	cgtree_end(&m->cgroups);
+	cgroup_policies(m);
+	/* the next interval's deltas start here */
+	i = 0;
+	while ((p = proc_table_next(&m->procs, &i)))
+		p->ev_prev = p->ev;
+}
+
+int top_model_ncgroups(const struct top_model *m)
+{
+	return m->ncgrows;
+}
+
+const struct top_cgroup *top_model_cgroup(const struct top_model *m, int i)
+{
+	return i >= 0 && i < m->ncgrows ? m->cgrows[i].cg : NULL;
+}
+
+int top_cgroup_labels(const struct top_cgroup *c, const char **keys, const char **vals, int max)
+{
+	if (max < 1)
+		return 0;
+	keys[0] = "cgroup";
+	vals[0] = c->path;
+	return 1 + workload_labels(&c->wl, keys + 1, vals + 1, max - 1);
 }

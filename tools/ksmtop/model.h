@@ -17,7 +17,9 @@
 #include "ksm_event.h"
 #include "ksm_sysfs.h"
 #include "numa.h"
+#include "cgtree.h"
 #include "proc_table.h"
+#include "stats.h"
 
 #define TOP_MAX_NODES 64
 
@@ -44,19 +46,19 @@ bool top_sort_ascending(enum top_sort s);
 /* "pid, comm, ..." for messages. */
 const char *top_sort_names(void);
 
-/* One row of the process or the cgroup table. */
+/*
+ * One row of the process or the cgroup table.  A process row holds its own
+ * numbers; a cgroup row its subtree's (its own processes' are in cg->self).
+ */
 struct top_row {
-	int pid;    /* 0 for cgroup rows */
-	int nprocs; /* cgroup rows: processes counted */
-	char comm[16];
-	const char *cgroup; /* points into the proc table; "?" if unknown */
-	int64_t merging_pages, rmap_items, zero_pages, profit;
-	bool mergeable, merge_any;
-	/* this interval */
-	uint64_t merges, unmerges, rmap_removals, zero_merges;
-	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
-	/* cgroup rows: the KSM policy rule in force ("isolate", "allow w8"), "" if none */
-	char policy[24];
+	int pid;		     /* 0 for cgroup rows */
+	char comm[16];		     /* process rows */
+	const char *cgroup;	     /* the cgroup's path; "?" if unknown */
+	const struct top_cgroup *cg; /* that cgroup; NULL if unknown */
+	struct top_stats s;
+	/* cgroup rows, set by top_model_tree(): depth in the tree view, last child? */
+	int tree_depth;
+	bool tree_last;
 };
 
 /* One NUMA node; its index in top_model.node is its node id. */
@@ -68,6 +70,14 @@ struct top_node {
 	double merges_per_s, unmerges_per_s;
 	uint64_t migrations_in, migrations_out; /* patched kernel */
 	uint64_t cross_node_migrations;
+};
+
+/* A counter of /proc/vmstat: exact, where the kernel has it. */
+struct top_vmstat {
+	bool known;	/* this kernel has it (and CONFIG_VM_EVENT_COUNTERS) */
+	uint64_t value; /* since boot */
+	uint64_t delta; /* this interval */
+	double per_s;
 };
 
 struct top_global {
@@ -83,7 +93,11 @@ struct top_global {
 	double sharing_ratio;	  /* pages_sharing / pages_shared */
 	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
 	uint64_t merges, unmerges, rmap_removals; /* this interval */
-	double sample_seconds;	  /* wall time the last sample took (the exporter's self-metric) */
+	double sample_seconds; /* wall time the last sample took (the exporter's self-metric) */
+	/* pages copied out of a KSM page (COW) and KSM pages copied on swap-in */
+	struct top_vmstat cow_ksm, swpin_copy;
+	bool unmerges_exact; /* unmerges are cow_ksm's delta, not derived */
+	bool merges_exact;   /* merges are counted from events, not derived */
 	/* per-interval changes of the sysfs counters, per second */
 	double shared_per_s, sharing_per_s, unshared_per_s, volatile_per_s, profit_per_s;
 };
@@ -91,6 +105,7 @@ struct top_global {
 struct top_filter {
 	int pid;	   /* 0: all */
 	char cgroup[4096]; /* subtree ("/a/b"), "" for all */
+	int depth;	   /* cgroup rows at most this deep (--cgroup-depth), -1: all */
 };
 
 struct top_model {
@@ -111,15 +126,21 @@ struct top_model {
 	uint64_t merges_total, rmap_removals_total, merges_prev, rmap_removals_prev;
 	struct top_node node[TOP_MAX_NODES];
 	int nr_nodes;
-	/* the sample's rows, filtered and sorted */
+	/* the cgroups of every KSM user and their ancestors, with sums */
+	struct cgtree cgroups;
+	/* the sample's rows, filtered and sorted; the cgroup rows in tree order */
 	struct top_row *rows, *cgrows;
 	int nrows, ncgrows, rows_cap, cgrows_cap;
+	int *tree; /* ncgrows indices into cgrows, depth first (top_model_tree) */
 	/* which rows, in which order: set from the command line and by the view's keys */
 	struct top_filter filter;
 	enum top_sort sort;
 	bool ascending;
 	/* the pinned built-in KSM policy's rules (ksmpolicy), -1 if none; the sampler opens it */
 	int policy_fd;
+	/* where this sample's numbers came from, for the views */
+	const char *procs_source; /* "bpf_iter" or "proc" */
+	char events_off[200];	  /* why no event source runs; "" when one does */
 };
 
 int top_model_init(struct top_model *m);
@@ -127,13 +148,40 @@ void top_model_free(struct top_model *m);
 /* Account one event (the event source's callback). */
 void top_model_event(struct top_model *m, const struct ksm_event *e);
 /*
+ * The listing of this sample is in m->procs: compute each process's numbers
+ * and the cgroup sums (once per sample, before top_model_rebuild).
+ */
+void top_model_account(struct top_model *m);
+/*
  * Make the rows of the current sample, filtered and sorted (again, after a
  * filter or order change).
  */
 void top_model_rebuild(struct top_model *m);
+/* Order the cgroup rows as a tree (m->tree), siblings in the sort order. */
+void top_model_tree(struct top_model *m);
+
+/*
+ * For the exporter: the cgroups of the sample, -c and --cgroup-depth
+ * applied (a cgroup at the depth limit still sums its whole subtree), in
+ * the sort order.  Each has its path and depth, its workload identity, the
+ * sums of its own processes (self) and of its subtree (gauges and this
+ * interval's counts), and counters since ksmtop started (self_total,
+ * subtree_total: monotonic while the cgroup keeps a KSM user).  The vmstat
+ * counters are in m->g.cow_ksm and m->g.swpin_copy (known = false where
+ * the kernel has none).
+ */
+int top_model_ncgroups(const struct top_model *m);
+const struct top_cgroup *top_model_cgroup(const struct top_model *m, int i);
+/*
+ * A cgroup's labels: "cgroup" (the path) and the workload's (lib/workload:
+ * workload_kind, unit, slice, container_runtime, container_id, pod_uid,
+ * qos_class, vm_driver, vm_name; only those set).  Raw bytes: the caller
+ * escapes for its format.  Returns the number of pairs, at most max.
+ */
+int top_cgroup_labels(const struct top_cgroup *c, const char **keys, const char **vals, int max);
 /* Is the cgroup path inside the subtree filter ("" matches all)? */
 bool top_cgroup_in(const char *path, const char *subtree);
-/* "mergeable", "merge_any", "both" or "-" */
+/* "mergeable", "merge_any", "both", "none", or "-" if this kernel cannot tell */
 const char *top_row_mode(const struct top_row *r);
 /* Is the kernel's event of that kind delivered by some probe? */
 bool top_kind_active(const struct top_model *m, unsigned int kind);

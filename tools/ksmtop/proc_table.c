@@ -117,39 +117,69 @@ struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i)
 	return NULL;
 }
 
+void proc_ent_set_cgroup(struct proc_ent *e, const char *path)
+{
+	if (path ? e->cgroup && !strcmp(path, e->cgroup) : !e->cgroup)
+		return;
+	free(e->cgroup);
+	e->cgroup = path ? strdup(path) : NULL;
+	e->cg = NULL;
+}
+
+void proc_table_begin(struct proc_table *t)
+{
+	t->gen++;
+	t->nr_read = 0;
+}
+
+struct proc_ent *proc_table_put(struct proc_table *t, int pid, const struct ksm_proc_stat *st)
+{
+	struct proc_ent *e = proc_table_get(t, pid);
+
+	if (!e)
+		return NULL;
+	e->gen = t->gen;
+	if (e->valid) {
+		e->prev = e->st;
+		e->have_prev = true;
+	}
+	e->st = *st;
+	e->valid = true;
+	e->ksm = true;
+	e->hinted = false;
+	return e;
+}
+
+void proc_table_end(struct proc_table *t)
+{
+	/* Drop what exited (deleting shifts entries: restart from the slot). */
+	for (unsigned int i = 0; i < t->cap;) {
+		if (t->tab[i].pid && t->tab[i].gen != t->gen)
+			del_slot(t, i);
+		else
+			i++;
+	}
+}
+
 static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)
 {
 	struct ksm_proc_stat st;
 	char cg[4096];
 
 	t->nr_read++;
-	if (ksm_stat_read(e->pid, &st)) {
-		/* gone, or a kernel thread without an mm: nothing to show */
+	if (ksm_stat_read(e->pid, &st) || !ksm_stat_is_user(&st)) {
+		/* gone, a kernel thread without an mm, or no KSM user (yet) */
 		e->valid = false;
 		e->ksm = false;
-		e->next_check = now + RECHECK_NS;
-		return;
-	}
-	e->ksm = ksm_stat_is_user(&st);
-	if (!e->ksm) {
-		e->valid = false;
 		/* stagger rechecks by pid so they do not all land on one sample */
 		e->next_check = now + RECHECK_NS + (uint64_t)(e->pid % 997) * 1000000ULL;
 		return;
 	}
-	if (e->valid) {
-		e->prev = e->st;
-		e->have_prev = true;
-	}
-	e->st = st;
-	e->valid = true;
+	proc_table_put(t, e->pid, &st);
 	if (!e->comm[0] && proc_read_comm(e->pid, e->comm, sizeof(e->comm)))
 		snprintf(e->comm, sizeof(e->comm), "?");
 	/* A process can move between cgroups: read it each time (one small file). */
-	if (!proc_read_cgroup(e->pid, cg, sizeof(cg)) && (!e->cgroup || strcmp(e->cgroup, cg))) {
-		free(e->cgroup);
-		e->cgroup = strdup(cg);
-	}
+	proc_ent_set_cgroup(e, proc_read_cgroup(e->pid, cg, sizeof(cg)) ? NULL : cg);
 }
 
 int proc_table_scan(struct proc_table *t, uint64_t now)
@@ -160,8 +190,7 @@ int proc_table_scan(struct proc_table *t, uint64_t now)
 	d = opendir(proc_dir());
 	if (!d)
 		return -errno;
-	t->gen++;
-	t->nr_read = 0;
+	proc_table_begin(t);
 	while ((de = readdir(d))) {
 		struct proc_ent *e;
 		char *end;
@@ -181,12 +210,6 @@ int proc_table_scan(struct proc_table *t, uint64_t now)
 		e->hinted = false;
 	}
 	closedir(d);
-	/* Drop what exited (deleting shifts entries: restart from the slot). */
-	for (unsigned int i = 0; i < t->cap;) {
-		if (t->tab[i].pid && t->tab[i].gen != t->gen)
-			del_slot(t, i);
-		else
-			i++;
-	}
+	proc_table_end(t);
 	return 0;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The processes ksmtop shows: every pid in /proc, with /proc/PID/ksm_stat
- * read only for KSM users. ksm_stat exists for every process, so reading it
- * for all of them each second would cost more than the rest of ksmtop; a
- * pid is known to be a KSM user from its first reading, from an event that
- * names it (ksm_enter, a merge), or from a slow periodic recheck.
+ * The processes ksmtop shows, filled once per sample by a listing: the BPF
+ * task iterator (task_iter.c) names every KSM user in one pass; without it,
+ * proc_table_scan() lists /proc and reads /proc/PID/ksm_stat only for KSM
+ * users.  ksm_stat exists for every process, so reading it for all of them
+ * each second would cost more than the rest of ksmtop; a pid is known to be
+ * a KSM user from its first reading, from an event that names it
+ * (ksm_enter, a merge), or from a slow periodic recheck.
  */
 #ifndef KSM_PROC_TABLE_H
 #define KSM_PROC_TABLE_H
@@ -13,6 +15,9 @@
 #include <stdint.h>
 
 #include "ksm_stat.h"
+#include "stats.h"
+
+struct top_cgroup;
 
 /* Event counts of one process since ksmtop started (monotonic). */
 struct proc_events {
@@ -30,9 +35,12 @@ struct proc_ent {
 	bool have_prev;	     /* prev is from the sample before */
 	uint64_t next_check; /* non-users: next look at ksm_stat (ns) */
 	char comm[16];
-	char *cgroup; /* cgroup v2 path ("/a/b"), NULL if unknown */
+	char *cgroup;	       /* cgroup v2 path ("/a/b"), NULL if unknown */
+	uint64_t cgroup_id;    /* its id, where the listing knows it (the iterator), else 0 */
+	struct top_cgroup *cg; /* the model's node of cgroup; NULL: look it up */
 	struct ksm_proc_stat st, prev;
 	struct proc_events ev, ev_prev;
+	struct top_stats now; /* the model's numbers of this sample (top_model_account) */
 };
 
 struct proc_table {
@@ -49,8 +57,18 @@ struct proc_ent *proc_table_find(struct proc_table *t, int pid);
 /* The entry of pid, created (as a KSM user candidate) if new; NULL on ENOMEM. */
 struct proc_ent *proc_table_get(struct proc_table *t, int pid);
 /*
- * List $KSM_PROC_DIR (or /proc), drop exited pids, and read ksm_stat, comm
- * and cgroup of every KSM user; now is CLOCK_MONOTONIC ns. 0 or -errno.
+ * A listing: begin, put every KSM user it finds (the entry, with st as
+ * read; comm and cgroup are the caller's to set), end, which drops every
+ * pid the listing did not name.
+ */
+void proc_table_begin(struct proc_table *t);
+struct proc_ent *proc_table_put(struct proc_table *t, int pid, const struct ksm_proc_stat *st);
+void proc_table_end(struct proc_table *t);
+/* Set the entry's cgroup path (NULL: unknown); the model looks its node up again. */
+void proc_ent_set_cgroup(struct proc_ent *e, const char *path);
+/*
+ * The listing from $KSM_PROC_DIR (or /proc): every pid, ksm_stat, comm and
+ * cgroup of every KSM user; now is CLOCK_MONOTONIC ns. 0 or -errno.
  */
 int proc_table_scan(struct proc_table *t, uint64_t now);
 /* Iterate: for (i = 0; (e = proc_table_next(t, &i));) */

@@ -250,13 +250,13 @@ struct row_metric {
 
 static const struct row_metric row_metrics[] = {
 	{ "merging_pages", "Pages merged (ksm_merging_pages)", PROM_GAUGE,
-	  offsetof(struct top_row, merging_pages) },
+	  offsetof(struct top_row, s.merging_pages) },
 	{ "rmap_items", "KSM reverse-map items (ksm_rmap_items)", PROM_GAUGE,
-	  offsetof(struct top_row, rmap_items) },
+	  offsetof(struct top_row, s.rmap_items) },
 	{ "zero_pages", "Pages merged with the zero page (ksm_zero_pages)", PROM_GAUGE,
-	  offsetof(struct top_row, zero_pages) },
+	  offsetof(struct top_row, s.zero_pages) },
 	{ "profit_bytes", "Memory saved, net of rmap items (ksm_process_profit)", PROM_GAUGE,
-	  offsetof(struct top_row, profit) },
+	  offsetof(struct top_row, s.profit) },
 	{ "merges_total", "Pages merged, since ksmtop started", PROM_COUNTER,
 	  offsetof(struct prom_count, merges) },
 	{ "unmerges_total",
@@ -336,7 +336,7 @@ static void write_row_set(const struct prom_out *o, struct row_set *rs, bool pro
 		prom_head(o, "ksm_cgroup_processes", PROM_GAUGE, "KSM-using processes per cgroup");
 		for (int i = 0; i < rs->n; i++)
 			prom_sample_i64(o, "ksm_cgroup_processes", rs->labels[i],
-					rs->rows[i].nprocs);
+					rs->rows[i].s.nprocs);
 		write_workloads(o, rs);
 	}
 	for (int i = 0; i < rs->n; i++)
@@ -350,7 +350,8 @@ static int cmp_merging(const void *a, const void *b, void *arg)
 	const struct top_row *rows = arg;
 	const struct top_row *x = &rows[*(const int *)a], *y = &rows[*(const int *)b];
 
-	return (y->merging_pages > x->merging_pages) - (y->merging_pages < x->merging_pages);
+	return (y->s.merging_pages > x->s.merging_pages) -
+	       (y->s.merging_pages < x->s.merging_pages);
 }
 
 static void write_top_procs(const struct prom_out *o, const struct top_model *m, int max,

@@ -54,7 +54,7 @@ static void account(struct prom_acc *acc, struct prom_count *total, const struct
 {
 	prom_acc_begin(acc);
 	for (int i = 0; i < n; i++) {
-		struct prom_count d = { rows[i].merges, rows[i].unmerges };
+		struct prom_count d = { rows[i].s.merges, rows[i].s.unmerges };
 
 		total[i] = prom_acc_add(acc, by_pid ? NULL : rows[i].cgroup, rows[i].pid, &d);
 	}

@@ -20,6 +20,7 @@ static json_t *known_real(bool known, double v)
 static json_t *global_json(const struct top_model *m)
 {
 	const struct top_global *g = &m->g;
+	bool rmap = top_kind_active(m, KSM_EV_REMOVE_RMAP_ITEM);
 	json_t *o = json_object();
 
 	/* every file of /sys/kernel/mm/ksm, as read in this sample */
@@ -37,10 +38,20 @@ static json_t *global_json(const struct top_model *m)
 	json_object_set_new(o, "sharing_ratio", json_real(g->sharing_ratio));
 	json_object_set_new(o, "merges", json_integer(g->merges));
 	json_object_set_new(o, "unmerges", json_integer(g->unmerges));
-	json_object_set_new(o, "rmap_removals", json_integer(g->rmap_removals));
+	json_object_set_new(o, "merges_source",
+			    json_string(g->merges_exact ? "events" : "derived"));
+	json_object_set_new(o, "unmerges_source",
+			    json_string(g->unmerges_exact ? "vmstat" : "derived"));
+	json_object_set_new(o, "rmap_removals", known_int(rmap, g->rmap_removals));
 	json_object_set_new(o, "merges_per_s", json_real(g->merges_per_s));
 	json_object_set_new(o, "unmerges_per_s", json_real(g->unmerges_per_s));
-	json_object_set_new(o, "rmap_removals_per_s", json_real(g->rmap_removals_per_s));
+	json_object_set_new(o, "rmap_removals_per_s", known_real(rmap, g->rmap_removals_per_s));
+	json_object_set_new(o, "cow_ksm", known_int(g->cow_ksm.known, g->cow_ksm.value));
+	json_object_set_new(o, "cow_ksm_per_s", known_real(g->cow_ksm.known, g->cow_ksm.per_s));
+	json_object_set_new(o, "ksm_swpin_copy",
+			    known_int(g->swpin_copy.known, g->swpin_copy.value));
+	json_object_set_new(o, "ksm_swpin_copy_per_s",
+			    known_real(g->swpin_copy.known, g->swpin_copy.per_s));
 	json_object_set_new(o, "pages_shared_per_s", json_real(g->shared_per_s));
 	json_object_set_new(o, "pages_sharing_per_s", json_real(g->sharing_per_s));
 	json_object_set_new(o, "pages_unshared_per_s", json_real(g->unshared_per_s));
@@ -75,34 +86,67 @@ static json_t *nodes_json(const struct top_model *m)
 	return arr;
 }
 
-static json_t *row_json(const struct top_row *r, bool proc)
+static void set_known_int(json_t *o, const char *k, const struct top_stats *s, unsigned int bit,
+			  int64_t v)
+{
+	json_object_set_new(o, k, top_known(s, bit) ? json_integer(v) : json_null());
+}
+
+static void set_known_bool(json_t *o, const char *k, const struct top_stats *s, unsigned int bit,
+			   bool v)
+{
+	json_object_set_new(o, k, top_known(s, bit) ? json_boolean(v) : json_null());
+}
+
+/* The numbers of a process, a cgroup's own processes, or a subtree. */
+static void stats_json(json_t *o, const struct top_stats *s)
+{
+	json_object_set_new(o, "merging_pages", json_integer(s->merging_pages));
+	json_object_set_new(o, "rmap_items", json_integer(s->rmap_items));
+	set_known_int(o, "zero_pages", s, TOP_KNOWN_ZERO, s->zero_pages);
+	set_known_int(o, "profit_bytes", s, TOP_KNOWN_PROFIT, s->profit);
+	json_object_set_new(o, "merges", json_integer(s->merges));
+	json_object_set_new(o, "unmerges", json_integer(s->unmerges));
+	set_known_int(o, "rmap_removals", s, TOP_KNOWN_RMAP_RM, s->rmap_removals);
+	set_known_int(o, "zero_merges", s, TOP_KNOWN_ZERO_MERGES, s->zero_merges);
+	json_object_set_new(o, "merges_per_s", json_real(s->merges_per_s));
+	json_object_set_new(o, "unmerges_per_s", json_real(s->unmerges_per_s));
+	json_object_set_new(o, "rmap_removals_per_s",
+			    top_known(s, TOP_KNOWN_RMAP_RM) ? json_real(s->rmap_removals_per_s)
+							    : json_null());
+	set_known_bool(o, "mergeable", s, TOP_KNOWN_MERGEABLE, s->mergeable);
+	set_known_bool(o, "merge_any", s, TOP_KNOWN_MERGE_ANY, s->merge_any);
+}
+
+static json_t *proc_json(const struct top_row *r)
 {
 	json_t *o = json_object();
 
-	if (proc) {
-		json_object_set_new(o, "pid", json_integer(r->pid));
-		name_json_setn(o, "comm", r->comm, sizeof(r->comm));
-	} else {
-		json_object_set_new(o, "processes", json_integer(r->nprocs));
-	}
-	/* "comm_bytes", "cgroup_bytes" when not UTF-8 (name_esc.h) */
+	json_object_set_new(o, "pid", json_integer(r->pid));
+	/* "comm_bytes", "cgroup_bytes", "workload_bytes" when not UTF-8 (name_esc.h) */
+	name_json_setn(o, "comm", r->comm, sizeof(r->comm));
 	name_json_set(o, "cgroup", r->cgroup);
-	json_object_set_new(o, "merging_pages", json_integer(r->merging_pages));
-	json_object_set_new(o, "rmap_items", json_integer(r->rmap_items));
-	json_object_set_new(o, "zero_pages", json_integer(r->zero_pages));
-	json_object_set_new(o, "profit_bytes", json_integer(r->profit));
-	json_object_set_new(o, "merges", json_integer(r->merges));
-	json_object_set_new(o, "unmerges", json_integer(r->unmerges));
-	json_object_set_new(o, "rmap_removals", json_integer(r->rmap_removals));
-	json_object_set_new(o, "zero_merges", json_integer(r->zero_merges));
-	json_object_set_new(o, "merges_per_s", json_real(r->merges_per_s));
-	json_object_set_new(o, "unmerges_per_s", json_real(r->unmerges_per_s));
-	json_object_set_new(o, "rmap_removals_per_s", json_real(r->rmap_removals_per_s));
-	json_object_set_new(o, "mergeable", json_boolean(r->mergeable));
-	json_object_set_new(o, "merge_any", json_boolean(r->merge_any));
-	if (!proc)
-		json_object_set_new(o, "policy",
-				    r->policy[0] ? json_string(r->policy) : json_null());
+	name_json_set(o, "workload", r->cg && r->cg->wl.kind != WL_NONE ? r->cg->wl.name : NULL);
+	stats_json(o, &r->s);
+	return o;
+}
+
+/* A cgroup: its own processes' numbers, and its subtree's under "subtree". */
+static json_t *cgroup_json(const struct top_row *r)
+{
+	const struct top_cgroup *c = r->cg;
+	json_t *o = json_object(), *sub = json_object();
+
+	name_json_set(o, "cgroup", c->path);
+	json_object_set_new(o, "depth", json_integer(c->depth));
+	name_json_set(o, "parent", c->parent ? c->parent->path : NULL);
+	json_object_set_new(o, "workload", workload_to_json(&c->wl));
+	json_object_set_new(o, "processes", json_integer(c->self.nprocs));
+	stats_json(o, &c->self);
+	json_object_set_new(o, "policy", c->policy[0] ? json_string(c->policy) : json_null());
+	json_object_set_new(sub, "processes", json_integer(c->subtree.nprocs));
+	stats_json(sub, &c->subtree);
+	json_object_set_new(o, "subtree", sub);
 	return o;
 }
 
@@ -111,7 +155,7 @@ static json_t *rows_json(const struct top_row *rows, int n, bool proc, int max)
 	json_t *arr = json_array();
 
 	for (int k = 0; k < n && (!max || k < max); k++)
-		json_array_append_new(arr, row_json(&rows[k], proc));
+		json_array_append_new(arr, proc ? proc_json(&rows[k]) : cgroup_json(&rows[k]));
 	return arr;
 }
 
@@ -140,6 +184,17 @@ static void events_json(const struct top_model *m, json_t *doc)
 	json_object_set_new(doc, "patched_kernel", json_boolean(patched));
 }
 
+/* Where the numbers came from: what a reader needs to trust or discount them. */
+static json_t *sources_json(const struct top_model *m)
+{
+	return json_pack("{s:s, s:o, s:s, s:s, s:s}", "processes", m->procs_source, "events",
+			 m->events_off[0]
+				 ? json_pack("{s:b, s:s}", "loaded", 0, "error", m->events_off)
+				 : json_pack("{s:b}", "loaded", 1),
+			 "merges", m->g.merges_exact ? "events" : "derived", "unmerges",
+			 m->g.unmerges_exact ? "vmstat" : "derived", "process_unmerges", "derived");
+}
+
 json_t *top_json(const struct top_model *m, int rows)
 {
 	json_t *doc = json_object();
@@ -153,5 +208,6 @@ json_t *top_json(const struct top_model *m, int rows)
 	json_object_set_new(doc, "cgroups", rows_json(m->cgrows, m->ncgrows, false, rows));
 	json_object_set_new(doc, "processes", rows_json(m->rows, m->nrows, true, rows));
 	events_json(m, doc);
+	json_object_set_new(doc, "sources", sources_json(m));
 	return doc;
 }

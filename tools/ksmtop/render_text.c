@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "name_esc.h"
@@ -65,12 +66,44 @@ static bool patched(const struct top_model *m)
 	       top_kind_active(m, KSM_EV_GET_FOLIO_STALE);
 }
 
+/* A sysfs counter, or "-" where this kernel has no such file. */
+static const char *sysfs_num(const struct ksm_sysfs *s, const char *name, bool bytes, char *buf,
+			     size_t len)
+{
+	int64_t v;
+
+	if (!ksm_sysfs_get(s, name, &v))
+		return "-";
+	if (bytes)
+		return human(v, buf, len);
+	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
+
+/* A rate of /proc/vmstat, or "-" where the kernel does not count it. */
+static const char *vmstat_rate(const struct top_vmstat *v, char *buf, size_t len)
+{
+	if (!v->known)
+		return "-";
+	snprintf(buf, len, "%.0f/s", v->per_s);
+	return buf;
+}
+
+/* An event's rate, or "-" where no probe delivers it. */
+static const char *event_rate(const struct top_model *m, unsigned int kind, char *buf, size_t len)
+{
+	if (!top_kind_active(m, kind))
+		return "-";
+	snprintf(buf, len, "%.0f/s", m->ev_rate[kind]);
+	return buf;
+}
+
 int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int max)
 {
 	const struct top_global *g = &m->g;
 	const struct ksm_sysfs *s = &g->sys;
 	struct lines l = { line, 0, max };
-	char b1[16];
+	char b[7][24];
 
 	knobs_line(&l, s);
 	add(&l, "ksmd %5.1f%% cpu  scan %.0f pages/s  full scan %.2f s  full_scans %lld (%+.2f/s)",
@@ -78,19 +111,23 @@ int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int m
 	    g->full_scan_seconds, (long long)top_sysfs(s, "full_scans"), g->full_scans_per_s);
 	add(&l,
 	    "pages shared %lld (%+.0f/s)  sharing %lld (%+.0f/s)  unshared %lld  volatile %lld  "
-	    "skipped %lld",
+	    "skipped %s",
 	    (long long)top_sysfs(s, "pages_shared"), g->shared_per_s,
 	    (long long)top_sysfs(s, "pages_sharing"), g->sharing_per_s,
 	    (long long)top_sysfs(s, "pages_unshared"), (long long)top_sysfs(s, "pages_volatile"),
-	    (long long)top_sysfs(s, "pages_skipped"));
+	    sysfs_num(s, "pages_skipped", false, b[0], sizeof(b[0])));
 	add(&l,
-	    "zero %lld  chains %lld  dups %lld  profit %sB (%+.0f/s)  ratio %.2f  merges %.0f/s  "
-	    "unmerges %.0f/s  rmap rm %.0f/s",
-	    (long long)top_sysfs(s, "ksm_zero_pages"),
-	    (long long)top_sysfs(s, "stable_node_chains"),
-	    (long long)top_sysfs(s, "stable_node_dups"),
-	    human(top_sysfs(s, "general_profit"), b1, sizeof(b1)), g->profit_per_s,
-	    g->sharing_ratio, g->merges_per_s, g->unmerges_per_s, g->rmap_removals_per_s);
+	    "zero %s  chains %s  dups %s  profit %sB  ratio %.2f  merges %.0f/s%s  unmerges "
+	    "%.0f/s%s  rmap rm %s  cow %s  swap-in copies %s",
+	    sysfs_num(s, "ksm_zero_pages", false, b[0], sizeof(b[0])),
+	    sysfs_num(s, "stable_node_chains", false, b[1], sizeof(b[1])),
+	    sysfs_num(s, "stable_node_dups", false, b[2], sizeof(b[2])),
+	    sysfs_num(s, "general_profit", true, b[3], sizeof(b[3])), g->sharing_ratio,
+	    g->merges_per_s, g->merges_exact ? "" : "~", g->unmerges_per_s,
+	    g->unmerges_exact ? "" : "~",
+	    event_rate(m, KSM_EV_REMOVE_RMAP_ITEM, b[6], sizeof(b[6])),
+	    vmstat_rate(&g->cow_ksm, b[4], sizeof(b[4])),
+	    vmstat_rate(&g->swpin_copy, b[5], sizeof(b[5])));
 	if (patched(m))
 		add(&l,
 		    "patched: node ins %.0f/s rm %.0f/s  migrations %.0f/s  swap-in copies %.0f/s  "
@@ -107,29 +144,78 @@ int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int m
 const char *top_text_row_titles(bool proc)
 {
 	return proc ? "    PID COMM             MERGING     RMAP   ZERO  PROFIT   MRG/s   UNM/s "
-		      "MODE      CGROUP"
-		    : "  PROCS  MERGING     RMAP   ZERO  PROFIT   MRG/s   UNM/s MODE      CGROUP";
+		      "MODE      WORKLOAD             CGROUP"
+		    : "  PROCS  MERGING     SELF     RMAP   ZERO  PROFIT   MRG/s   UNM/s "
+		      "MODE      WORKLOAD             CGROUP";
 }
 
-void top_text_row(const struct top_row *r, bool proc, char *buf, size_t len)
+/* A number, or "-" where this kernel cannot know it. */
+static const char *known_num(const struct top_stats *s, unsigned int bit, int64_t v, char *buf,
+			     size_t len)
 {
-	char b1[16], comm[NAME_ESC_SIZE(sizeof(r->comm)) + 16];
-	/* names as name_esc.h shows them; the cgroup, last, is cut only by len */
-	char *cg = name_escape_dup(r->cgroup, 0);
+	if (!top_known(s, bit))
+		return "-";
+	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
 
+static const char *known_human(const struct top_stats *s, unsigned int bit, int64_t v, char *buf,
+			       size_t len)
+{
+	return top_known(s, bit) ? human(v, buf, len) : "-";
+}
+
+void top_text_row(const struct top_row *r, bool proc, const char *tree, char *buf, size_t len)
+{
+	const struct top_stats *s = &r->s;
+	const char *wl = r->cg && r->cg->wl.kind != WL_NONE ? r->cg->wl.name : "-";
+	char b1[16], b2[24], b3[24], comm[NAME_ESC_COMM + 16], *wlc, *cg;
+	const char *name = r->cgroup;
+
+	/* the tree view shows the last path component below its parent */
+	if (tree && !proc && r->cg && r->cg->parent && r->tree_depth)
+		name = strrchr(r->cgroup, '/') + 1;
+	/* names as name_esc.h shows them, never cut: the cgroup, last, only by len */
+	cg = name_escape_dup(name, 0);
+	wlc = malloc(NAME_ESC_SIZE(strlen(wl)) + 20);
+	if (wlc)
+		name_pad(wl, 20, wlc, NAME_ESC_SIZE(strlen(wl)) + 20);
 	if (proc)
-		snprintf(buf, len, "%7d %s %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s", r->pid,
-			 name_pad(r->comm, 15, comm, sizeof(comm)), (long long)r->merging_pages,
-			 (long long)r->rmap_items, (long long)r->zero_pages,
-			 human(r->profit, b1, sizeof(b1)), r->merges_per_s, r->unmerges_per_s,
-			 top_row_mode(r), cg ?: "?");
+		snprintf(buf, len, "%7d %s %8lld %8lld %6s %7s %7.0f %7.0f %-9s %s %s", r->pid,
+			 name_pad(r->comm, 15, comm, sizeof(comm)), (long long)s->merging_pages,
+			 (long long)s->rmap_items,
+			 known_num(s, TOP_KNOWN_ZERO, s->zero_pages, b2, sizeof(b2)),
+			 known_human(s, TOP_KNOWN_PROFIT, s->profit, b1, sizeof(b1)),
+			 s->merges_per_s, s->unmerges_per_s, top_row_mode(r), wlc ?: "?",
+			 cg ?: "?");
 	else
-		snprintf(buf, len, "%7d %8lld %8lld %6lld %7s %7.0f %7.0f %-9s %s%s%s%s", r->nprocs,
-			 (long long)r->merging_pages, (long long)r->rmap_items,
-			 (long long)r->zero_pages, human(r->profit, b1, sizeof(b1)),
-			 r->merges_per_s, r->unmerges_per_s, top_row_mode(r), cg ?: "?",
-			 r->policy[0] ? " [" : "", r->policy, r->policy[0] ? "]" : "");
+		snprintf(buf, len, "%7d %8lld %8lld %8lld %6s %7s %7.0f %7.0f %-9s %s %s%s%s%s%s",
+			 s->nprocs, (long long)s->merging_pages,
+			 (long long)(r->cg ? r->cg->self.merging_pages : 0),
+			 (long long)s->rmap_items,
+			 known_num(s, TOP_KNOWN_ZERO, s->zero_pages, b2, sizeof(b2)),
+			 known_human(s, TOP_KNOWN_PROFIT, s->profit, b3, sizeof(b3)),
+			 s->merges_per_s, s->unmerges_per_s, top_row_mode(r), wlc ?: "?",
+			 tree ? tree : "", cg ?: "?", r->cg && r->cg->policy[0] ? " [" : "",
+			 r->cg ? r->cg->policy : "", r->cg && r->cg->policy[0] ? "]" : "");
+	free(wlc);
 	free(cg);
+}
+
+void top_text_tree_prefix(struct top_tree_walk *w, const struct top_row *r, char *buf, size_t len)
+{
+	size_t o = 0;
+	int d = r->tree_depth;
+
+	buf[0] = '\0';
+	if (d < TOP_TREE_MAX)
+		w->more[d] = !r->tree_last;
+	if (!d)
+		return;
+	/* a rule for every ancestor level that has siblings still to come */
+	for (int k = 1; k < d && o + 3 < len; k++)
+		o += snprintf(buf + o, len - o, "%s", k < TOP_TREE_MAX && w->more[k] ? "| " : "  ");
+	snprintf(buf + o, len - o, "%s", r->tree_last ? "`- " : "|- ");
 }
 
 const char *top_text_node_titles(void)
@@ -151,19 +237,35 @@ void top_text_node(const struct top_model *m, int k, char *buf, size_t len)
 		 m->nr_nodes == 1 ? " " : "~", n->merges_per_s, n->unmerges_per_s, in, out);
 }
 
+/* Room for the longest cgroup path, escaped: batch lines are never cut. */
+static char row_line[TOP_LINE_LEN + NAME_ESC_SIZE(PATH_MAX)];
+
 static void print_rows(FILE *out, const struct top_row *rows, int n, bool proc, int max)
 {
-	/* room for the longest cgroup path, escaped: batch lines are never cut */
-	static char line[TOP_LINE_LEN + NAME_ESC_SIZE(PATH_MAX)];
-
 	fprintf(out, "\n%s\n", top_text_row_titles(proc));
 	for (int k = 0; k < n && (!max || k < max); k++) {
-		top_text_row(&rows[k], proc, line, sizeof(line));
-		fprintf(out, "%s\n", line);
+		top_text_row(&rows[k], proc, NULL, row_line, sizeof(row_line));
+		fprintf(out, "%s\n", row_line);
 	}
 }
 
-void top_text_print(const struct top_model *m, FILE *out, int rows)
+/* The cgroups as a tree, depth first, siblings in the sort order. */
+static void print_tree(FILE *out, const struct top_model *m, int max)
+{
+	struct top_tree_walk w = {};
+	char pre[TOP_LINE_LEN / 2];
+
+	fprintf(out, "\n%s\n", top_text_row_titles(false));
+	for (int k = 0; k < m->ncgrows && (!max || k < max); k++) {
+		const struct top_row *r = &m->cgrows[m->tree[k]];
+
+		top_text_tree_prefix(&w, r, pre, sizeof(pre));
+		top_text_row(r, false, pre, row_line, sizeof(row_line));
+		fprintf(out, "%s\n", row_line);
+	}
+}
+
+void top_text_print(const struct top_model *m, FILE *out, int rows, bool tree)
 {
 	char line[TOP_HEADER_LINES][TOP_LINE_LEN];
 	int n = top_text_header(m, line, TOP_HEADER_LINES);
@@ -178,7 +280,10 @@ void top_text_print(const struct top_model *m, FILE *out, int rows)
 	if (m->nr_nodes > 1)
 		fprintf(out, "(~ KSM pages per node counted from events since start; "
 			     "cross-node merges are not visible to stock tracepoints)\n");
-	print_rows(out, m->cgrows, m->ncgrows, false, rows);
+	if (tree)
+		print_tree(out, m, rows);
+	else
+		print_rows(out, m->cgrows, m->ncgrows, false, rows);
 	print_rows(out, m->rows, m->nrows, true, rows);
 	fprintf(out, "\n");
 }

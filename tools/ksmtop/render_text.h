@@ -20,11 +20,26 @@
 int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int max);
 /* Column titles and one row of the process (proc) or cgroup table. */
 const char *top_text_row_titles(bool proc);
-void top_text_row(const struct top_row *r, bool proc, char *buf, size_t len);
+/*
+ * With tree (a cgroup row in the tree view: the prefix from
+ * top_text_tree_prefix), the cgroup is named by its last path component.
+ */
+void top_text_row(const struct top_row *r, bool proc, const char *tree, char *buf, size_t len);
+
+/* Drawing a tree: the rules of the levels above, carried from row to row. */
+#define TOP_TREE_MAX 64
+struct top_tree_walk {
+	bool more[TOP_TREE_MAX]; /* a sibling still to come at this depth */
+};
+/* The "| `- " prefix of the next cgroup row in tree order (m->tree). */
+void top_text_tree_prefix(struct top_tree_walk *w, const struct top_row *r, char *buf, size_t len);
 /* Column titles and the row of NUMA node k. */
 const char *top_text_node_titles(void);
 void top_text_node(const struct top_model *m, int k, char *buf, size_t len);
-/* The sample as plain text (batch mode); rows limits the tables (0 = all). */
-void top_text_print(const struct top_model *m, FILE *out, int rows);
+/*
+ * The sample as plain text (batch mode); rows limits the tables (0 = all);
+ * tree prints the cgroups as a tree.
+ */
+void top_text_print(const struct top_model *m, FILE *out, int rows, bool tree);
 
 #endif

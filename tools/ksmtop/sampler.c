@@ -104,28 +104,54 @@ static void sysfs_rates(struct top_global *g)
 	g->sharing_ratio = shared ? (double)top_sysfs(&g->sys, "pages_sharing") / shared : 0;
 }
 
+/* cow_ksm and ksm_swpin_copy, exact where the kernel counts them. */
+static void vmstat_counters(struct top_global *g)
+{
+	static const char *const names[] = { "cow_ksm", "ksm_swpin_copy" };
+	struct top_vmstat *c[] = { &g->cow_ksm, &g->swpin_copy };
+	uint64_t v[2];
+	bool found[2];
+
+	if (proc_vmstat_read(names, 2, v, found))
+		found[0] = found[1] = false;
+	for (int i = 0; i < 2; i++) {
+		bool had = c[i]->known;
+
+		c[i]->known = found[i];
+		c[i]->delta = had && found[i] && v[i] >= c[i]->value ? v[i] - c[i]->value : 0;
+		c[i]->value = v[i];
+		c[i]->per_s = top_per_s(c[i]->delta, g->interval_s);
+	}
+}
+
 /*
- * Merges are counted from events; stock kernels trace no COW break, so the
- * pages that stopped merging are the merges the sysfs counters do not show.
+ * Merges are counted from events where a probe delivers them; without, they
+ * are the growth of pages_shared + pages_sharing (plus the COW breaks that
+ * vmstat counts).  Unmerges are vmstat's cow_ksm where the kernel has it;
+ * else the merges that the sysfs counters do not show.
  */
 static void merge_rates(struct top_model *m)
 {
 	struct top_global *g = &m->g;
-	int64_t d;
+	int64_t d = 0;
 
+	g->merges_exact = top_kind_active(m, KSM_EV_MERGE_WITH_KSM_PAGE);
+	g->unmerges_exact = g->cow_ksm.known;
 	g->full_scan_seconds = m->last_scan_s;
-	g->merges = m->merges_total - m->merges_prev;
-	g->rmap_removals = m->rmap_removals_total - m->rmap_removals_prev;
-	m->merges_prev = m->merges_total;
-	m->rmap_removals_prev = m->rmap_removals_total;
-	g->unmerges = 0;
-	if (g->have_prev) {
+	if (g->have_prev)
 		d = top_sysfs(&g->sys, "pages_shared") + top_sysfs(&g->sys, "pages_sharing") -
 		    top_sysfs(&g->sys_prev, "pages_shared") -
 		    top_sysfs(&g->sys_prev, "pages_sharing");
-		if ((int64_t)g->merges > d)
-			g->unmerges = (uint64_t)((int64_t)g->merges - d);
-	}
+	g->merges = m->merges_total - m->merges_prev;
+	if (!g->merges_exact)
+		g->merges = d + (int64_t)g->cow_ksm.delta > 0 ? d + g->cow_ksm.delta : 0;
+	g->rmap_removals = m->rmap_removals_total - m->rmap_removals_prev;
+	m->merges_prev = m->merges_total;
+	m->rmap_removals_prev = m->rmap_removals_total;
+	if (g->unmerges_exact)
+		g->unmerges = g->cow_ksm.delta;
+	else
+		g->unmerges = (int64_t)g->merges > d ? (uint64_t)((int64_t)g->merges - d) : 0;
 	g->merges_per_s = top_per_s(g->merges, g->interval_s);
 	g->unmerges_per_s = top_per_s(g->unmerges, g->interval_s);
 	g->rmap_removals_per_s = top_per_s(g->rmap_removals, g->interval_s);
@@ -155,11 +181,9 @@ static void node_rates(struct top_model *m)
 	}
 }
 
-/* /proc/PID/ksm_stat of the KSM users, and the rows made of them. */
+/* Every KSM user's counters, the cgroup sums, and the rows made of them. */
 static int sample_procs(struct top_model *m, uint64_t now)
 {
-	struct proc_ent *p;
-	unsigned int i = 0;
 	int r;
 
 	r = proc_table_scan(&m->procs, now);
@@ -169,10 +193,8 @@ static int sample_procs(struct top_model *m, uint64_t now)
 	if (m->policy_fd >= 0)
 		close(m->policy_fd);
 	m->policy_fd = policy_rules_open();
+	top_model_account(m);
 	top_model_rebuild(m);
-	/* the next interval's deltas start here */
-	while ((p = proc_table_next(&m->procs, &i)))
-		p->ev_prev = p->ev;
 	return 0;
 }
 
@@ -190,6 +212,7 @@ int top_sample(struct top_sampler *s, struct top_model *m)
 	if (r)
 		return r;
 	sample_ksmd(s, g);
+	vmstat_counters(g);
 	sysfs_rates(g);
 	merge_rates(m);
 	node_rates(m);

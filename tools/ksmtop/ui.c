@@ -7,6 +7,7 @@
 
 #include <ncurses.h>
 
+#include "name_esc.h"
 #include "ui.h"
 
 static SCREEN *screen;
@@ -48,213 +49,12 @@ void top_ui_stop(struct top_ui *u)
 	delscreen(screen);
 	screen = NULL;
 	u->on = false;
+	top_ui_unfold_all(u);
 }
 
 static const char *view_name(enum top_view v)
 {
 	return v == VIEW_PROCS ? "processes" : v == VIEW_CGROUPS ? "cgroups" : "nodes";
-}
-
-static enum top_ui_action apply_prompt(struct top_ui *u, struct top_model *m)
-{
-	char *in = u->input;
-
-	while (isspace((unsigned char)*in))
-		in++;
-	if (u->prompt == 'p') {
-		char *end;
-		long pid = strtol(in, &end, 10);
-
-		if (!*in) {
-			m->filter.pid = 0;
-		} else if (*end || pid <= 0 || pid > INT32_MAX) {
-			snprintf(u->msg, sizeof(u->msg), "invalid pid '%.100s'", in);
-			return UI_REDRAW;
-		} else {
-			m->filter.pid = (int)pid;
-		}
-	} else {
-		/* a subtree below the cgroup2 root: "a/b" and "/a/b/" mean "/a/b" */
-		char buf[sizeof(m->filter.cgroup)];
-		size_t n;
-
-		snprintf(buf, sizeof(buf), "%s%s", *in == '/' ? "" : "/", in);
-		n = strlen(buf);
-		while (n > 1 && buf[n - 1] == '/')
-			buf[--n] = '\0';
-		snprintf(m->filter.cgroup, sizeof(m->filter.cgroup), "%s",
-			 strcmp(buf, "/") ? buf : "");
-	}
-	u->scroll = 0;
-	return UI_REFILTER;
-}
-
-static enum top_ui_action prompt_key(struct top_ui *u, struct top_model *m, int ch)
-{
-	size_t n = strlen(u->input);
-
-	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-		enum top_ui_action a = apply_prompt(u, m);
-
-		u->prompt = 0;
-		return a;
-	}
-	if (ch == 27) { /* Esc */
-		u->prompt = 0;
-		return UI_REDRAW;
-	}
-	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-		if (n)
-			u->input[n - 1] = '\0';
-	} else if (isprint(ch) && n + 1 < sizeof(u->input)) {
-		u->input[n] = (char)ch;
-		u->input[n + 1] = '\0';
-	}
-	return UI_REDRAW;
-}
-
-/* One letter per sort key, in enum top_sort order. */
-static const char sort_keys[TOP_SORT_MAX + 1] = "PNCMRZFGU";
-
-static enum top_ui_action set_sort(struct top_model *m, int key)
-{
-	m->sort = key;
-	m->ascending = top_sort_ascending(key);
-	return UI_REFILTER;
-}
-
-/* The keys below return UI_NONE for a key that is not theirs. */
-static enum top_ui_action sort_key(struct top_model *m, int ch)
-{
-	const char *letter = ch > 0 && ch < 256 ? strchr(sort_keys, ch) : NULL;
-
-	switch (ch) {
-	case 's':
-	case '>':
-		return set_sort(m, (m->sort + 1) % TOP_SORT_MAX);
-	case '<':
-		return set_sort(m, (m->sort + TOP_SORT_MAX - 1) % TOP_SORT_MAX);
-	case 'r':
-		m->ascending = !m->ascending;
-		return UI_REFILTER;
-	default:
-		return letter ? set_sort(m, letter - sort_keys) : UI_NONE;
-	}
-}
-
-static enum top_ui_action view_key(struct top_ui *u, int ch)
-{
-	switch (ch) {
-	case '\t':
-	case 'v':
-		u->view = (u->view + 1) % VIEW_MAX;
-		break;
-	case '1':
-	case '2':
-	case '3':
-		u->view = ch - '1';
-		break;
-	default:
-		return UI_NONE;
-	}
-	u->scroll = 0;
-	return UI_REDRAW;
-}
-
-static enum top_ui_action scroll_key(struct top_ui *u, int ch)
-{
-	switch (ch) {
-	case KEY_DOWN:
-		u->scroll++;
-		break;
-	case KEY_UP:
-		if (u->scroll)
-			u->scroll--;
-		break;
-	case KEY_NPAGE:
-		u->scroll += LINES / 2;
-		break;
-	case KEY_PPAGE:
-		u->scroll = u->scroll > LINES / 2 ? u->scroll - LINES / 2 : 0;
-		break;
-	case KEY_HOME:
-		u->scroll = 0;
-		break;
-	default:
-		return UI_NONE;
-	}
-	return UI_REDRAW;
-}
-
-static enum top_ui_action filter_key(struct top_ui *u, struct top_model *m, int ch)
-{
-	switch (ch) {
-	case 'c':
-	case '/':
-	case 'p':
-		u->prompt = ch == 'p' ? 'p' : 'c';
-		u->input[0] = '\0';
-		return UI_REDRAW;
-	case 'x':
-		m->filter.pid = 0;
-		m->filter.cgroup[0] = '\0';
-		return UI_REFILTER;
-	default:
-		return UI_NONE;
-	}
-}
-
-static enum top_ui_action key(struct top_ui *u, struct top_model *m, int ch)
-{
-	enum top_ui_action a;
-
-	if (u->prompt)
-		return prompt_key(u, m, ch);
-	if (u->help && ch != KEY_RESIZE && ch != 'q' && ch != 'Q') {
-		u->help = false; /* any key leaves the help screen */
-		return UI_REDRAW;
-	}
-	switch (ch) {
-	case 'q':
-	case 'Q':
-		return UI_QUIT;
-	case 'h':
-	case '?':
-		u->help = true;
-		return UI_REDRAW;
-	case ' ':
-		u->paused = !u->paused;
-		return UI_REDRAW;
-	case KEY_RESIZE:
-		return UI_REDRAW;
-	}
-	a = sort_key(m, ch);
-	if (a == UI_NONE)
-		a = view_key(u, ch);
-	if (a == UI_NONE)
-		a = scroll_key(u, ch);
-	if (a == UI_NONE)
-		a = filter_key(u, m, ch);
-	if (a != UI_NONE)
-		return a;
-	if (ch >= 0 && ch < 256 && isprint(ch))
-		snprintf(u->msg, sizeof(u->msg), "unknown key '%c' (h for help)", ch);
-	return UI_REDRAW;
-}
-
-enum top_ui_action top_ui_keys(struct top_ui *u, struct top_model *m)
-{
-	enum top_ui_action best = UI_NONE, a;
-	int ch;
-
-	while ((ch = getch()) != ERR) {
-		a = key(u, m, ch);
-		if (a > best)
-			best = a;
-		if (a == UI_QUIT)
-			break;
-	}
-	return best;
 }
 
 static void put(int y, const char *s, int attr)
@@ -278,15 +78,19 @@ static void draw_help(void)
 		"  s > <        next / previous sort column;  r  reverse the order",
 		"  P M R Z F    sort by pid, merging, rmap, zero pages, profit",
 		"  G U C N      sort by merges/s, unmerges/s, cgroup, comm",
+		"  t            cgroups as a tree (subtree totals), again: a flat list",
+		"  + - enter    unfold / fold / toggle the cgroup under the cursor;  * unfold all",
 		"  c /          filter by cgroup subtree (empty: all)",
 		"  p            filter by pid (empty: all)",
 		"  x            clear the filters",
-		"  up down pgup pgdn home   scroll",
+		"  up down pgup pgdn home end   move the cursor",
 		"",
 		"MERGING ksm_merging_pages, RMAP ksm_rmap_items, ZERO ksm_zero_pages,",
 		"PROFIT ksm_process_profit (bytes), MRG/s pages merged per second,",
 		"UNM/s pages that stopped merging per second (COW breaks, rmap removals),",
-		"MODE mergeable (madvise) / merge_any (prctl).",
+		"MODE mergeable (madvise) / merge_any (prctl). Cgroups: PROCS, MERGING and",
+		"the rest sum the whole subtree, SELF is the cgroup's own processes' merging.",
+		"- : this kernel cannot tell;  ~ : derived from counter deltas, not events.",
 	};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
@@ -334,31 +138,66 @@ static void draw_nodes(int y, int avail, int scroll, const struct top_model *m)
 		put(y, "~ per-node KSM pages counted from events since start", A_DIM);
 }
 
+/* Keep the cursor on a row and on the screen. */
+static void place_cursor(struct top_ui *u, int n, int avail)
+{
+	if (u->cursor > n - 1)
+		u->cursor = n > 0 ? n - 1 : 0;
+	if (u->scroll > u->cursor)
+		u->scroll = u->cursor;
+	if (avail > 0 && u->cursor >= u->scroll + avail)
+		u->scroll = u->cursor - avail + 1;
+}
+
+/* A cgroup row of the tree: rules, a fold mark where it has children, its name. */
+static void tree_row(struct top_ui *u, const struct top_model *m, int pos, struct top_tree_walk *w,
+		     char *buf, size_t len)
+{
+	const struct top_row *r = &m->cgrows[m->tree[pos]];
+	char pre[TOP_LINE_LEN / 2];
+	size_t o;
+
+	top_text_tree_prefix(w, r, pre, sizeof(pre));
+	o = strlen(pre);
+	if (top_tree_has_children(m, pos))
+		snprintf(pre + o, sizeof(pre) - o, "%s",
+			 top_ui_folded(u, r->cgroup) ? "[+] " : "[-] ");
+	top_text_row(r, false, pre, buf, len);
+}
+
 static void draw_rows(int y, int avail, struct top_ui *u, const struct top_model *m)
 {
-	bool proc = u->view == VIEW_PROCS;
-	const struct top_row *rows = proc ? m->rows : m->cgrows;
-	int total = proc ? m->nrows : m->ncgrows;
+	bool proc = u->view == VIEW_PROCS, tree = !proc && u->tree;
+	struct top_tree_walk w = {};
 	char buf[TOP_LINE_LEN];
+	int *list, n = top_ui_list(u, m, &list);
 
-	if (u->scroll > total - 1)
-		u->scroll = total > 0 ? total - 1 : 0;
+	if (n < 0)
+		return;
+	place_cursor(u, n, avail);
 	header_line(y++, top_text_row_titles(proc), m->sort, proc);
-	for (int k = u->scroll; k < total && avail-- > 0; k++) {
-		top_text_row(&rows[k], proc, buf, sizeof(buf));
-		put(y++, buf, 0);
+	/* the tree's rules carry from row to row: walk the rows above the screen too */
+	for (int k = tree ? 0 : u->scroll; k < n && k < u->scroll + avail; k++) {
+		if (tree)
+			tree_row(u, m, list[k], &w, buf, sizeof(buf));
+		else
+			top_text_row(proc ? &m->rows[list[k]] : &m->cgrows[list[k]], proc, NULL,
+				     buf, sizeof(buf));
+		if (k >= u->scroll)
+			put(y++, buf, k == u->cursor ? A_REVERSE : 0);
 	}
-	if (!total)
+	if (!n)
 		put(y,
 		    m->filter.pid || m->filter.cgroup[0] ? "(no KSM user matches the filter)"
 							 : "(no process uses KSM)",
 		    A_DIM);
+	free(list);
 }
 
 /* The bottom line: the prompt being typed, or the view's state and a message. */
 static void draw_status(struct top_ui *u, const struct top_model *m)
 {
-	char buf[TOP_LINE_LEN], pid[16] = "*";
+	char buf[TOP_LINE_LEN], pid[16] = "*", cg[256];
 
 	if (u->prompt) {
 		snprintf(buf, sizeof(buf), "%s: %s",
@@ -369,12 +208,13 @@ static void draw_status(struct top_ui *u, const struct top_model *m)
 	}
 	if (m->filter.pid)
 		snprintf(pid, sizeof(pid), "%d", m->filter.pid);
-	snprintf(
-		buf, sizeof(buf),
-		"%.100s  view %s  sort %s %s  filter cgroup=%.200s pid=%s%s  %.3gs  h help  q quit",
-		u->msg, view_name(u->view), top_sort_name(m->sort), m->ascending ? "asc" : "desc",
-		m->filter.cgroup[0] ? m->filter.cgroup : "*", pid, u->paused ? "  [PAUSED]" : "",
-		u->interval);
+	snprintf(buf, sizeof(buf),
+		 "%.100s  view %s%s  sort %s %s  filter cgroup=%.200s pid=%s%s  %.3gs  h help  q "
+		 "quit",
+		 u->msg, view_name(u->view), u->view == VIEW_CGROUPS && u->tree ? " (tree)" : "",
+		 top_sort_name(m->sort), m->ascending ? "asc" : "desc",
+		 m->filter.cgroup[0] ? name_escape(m->filter.cgroup, cg, sizeof(cg)) : "*", pid,
+		 u->paused ? "  [PAUSED]" : "", u->interval);
 	/* without a message the line starts at "view" */
 	put(LINES - 1, buf + (u->msg[0] ? 0 : 2), A_REVERSE);
 	u->msg[0] = '\0';
@@ -405,9 +245,10 @@ void top_ui_draw(struct top_ui *u, const struct top_model *m)
 		put(y++, u->sources, A_DIM);
 	y++;
 	avail = LINES - y - 2; /* header row + status line */
-	if (u->view == VIEW_NODES)
-		draw_nodes(y, avail, u->scroll, m);
-	else
+	if (u->view == VIEW_NODES) {
+		place_cursor(u, m->nr_nodes, 1);
+		draw_nodes(y, avail, u->cursor, m);
+	} else
 		draw_rows(y, avail, u, m);
 	draw_status(u, m);
 	refresh();

@@ -22,99 +22,7 @@
 #include "render_json.h"
 #include "sampler.h"
 
-static char dir[64];
-
-static void put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void proc(int pid, const char *comm, const char *cg, long merging, long rmap, bool mergeable)
-{
-	char path[256], text[512];
-
-	snprintf(path, sizeof(path), "%s/proc/%d", dir, pid);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "proc/%d/ksm_stat", pid);
-	snprintf(text, sizeof(text),
-		 "ksm_rmap_items %ld\nksm_zero_pages 0\nksm_merging_pages %ld\n"
-		 "ksm_process_profit %ld\nksm_merge_any: no\nksm_mergeable: %s\n",
-		 rmap, merging, merging * 4096 - rmap * 64, mergeable ? "yes" : "no");
-	put(path, text);
-	snprintf(path, sizeof(path), "proc/%d/comm", pid);
-	snprintf(text, sizeof(text), "%s\n", comm);
-	put(path, text);
-	snprintf(path, sizeof(path), "proc/%d/cgroup", pid);
-	snprintf(text, sizeof(text), "1:cpu:/\n0::%s\n", cg);
-	put(path, text);
-}
-
-static int setup(void **state)
-{
-	char p[128];
-
-	strcpy(dir, "/tmp/ksmtopunit.XXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(p, sizeof(p), "%s/proc", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/ksm", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof(p), "%s/proc", dir);
-	setenv("KSM_PROC_DIR", p, 1);
-	snprintf(p, sizeof(p), "%s/ksm", dir);
-	setenv("KSM_SYSFS_DIR", p, 1);
-	put("ksm/pages_shared", "10\n");
-	put("ksm/pages_sharing", "40\n");
-	put("ksm/full_scans", "7\n");
-	put("ksm/pages_scanned", "1000\n");
-	put("ksm/run", "1\n");
-	put("ksm/advisor_mode", "[none] scan-time\n");
-	proc(100, "vm-a", "/t/a", 30, 35, true);
-	proc(101, "vm-b", "/t/a", 20, 20, true);
-	proc(200, "bash", "/", 0, 0, false);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
-static void merge(struct top_model *m, int pid, int err)
-{
-	struct ksm_event e = {
-		.kind = KSM_EV_MERGE_WITH_KSM_PAGE, .pid = pid, .err = err, .nid = -1, .pfn = 1234
-	};
-
-	top_model_event(m, &e);
-}
-
-/* A model and its sampler, with the baseline sample taken. */
-static void start(struct top_model *m, struct top_sampler *s)
-{
-	assert_int_equal(top_model_init(m), 0);
-	top_sampler_init(s, m);
-	assert_int_equal(top_sample(s, m), 0);
-}
-
-static const struct top_row *row(const struct top_model *m, int pid)
-{
-	for (int i = 0; i < m->nrows; i++)
-		if (m->rows[i].pid == pid)
-			return &m->rows[i];
-	return NULL;
-}
+#include "fake_top.h"
 
 static void test_model_rows(void **state)
 {
@@ -135,18 +43,22 @@ static void test_model_rows(void **state)
 	assert_int_equal(m.procs.nr_read, 2); /* 200 is not read again */
 	r = row(&m, 100);
 	assert_non_null(r);
-	assert_int_equal(r->merging_pages, 55);
-	assert_int_equal(r->rmap_items, 60);
-	assert_int_equal(r->merges, 30);
-	assert_int_equal(r->unmerges, 5);
+	assert_int_equal(r->s.merging_pages, 55);
+	assert_int_equal(r->s.rmap_items, 60);
+	assert_int_equal(r->s.merges, 30);
+	assert_int_equal(r->s.unmerges, 5);
 	assert_string_equal(r->comm, "vm-a");
 	assert_string_equal(r->cgroup, "/t/a");
-	assert_true(r->mergeable);
-	/* one cgroup row, the sum of its processes */
-	assert_int_equal(m.ncgrows, 1);
-	assert_int_equal(m.cgrows[0].merging_pages, 75);
-	assert_int_equal(m.cgrows[0].nprocs, 2);
-	assert_int_equal(m.cgrows[0].merges, 30);
+	assert_true(r->s.mergeable);
+	/* the cgroup and its ancestors: /t/a sums its processes, / and /t their subtrees */
+	assert_int_equal(m.ncgrows, 3);
+	for (int i = 0; i < m.ncgrows; i++) {
+		assert_int_equal(m.cgrows[i].s.merging_pages, 75);
+		assert_int_equal(m.cgrows[i].s.nprocs, 2);
+		assert_int_equal(m.cgrows[i].s.merges, 30);
+		assert_int_equal(m.cgrows[i].cg->self.nprocs,
+				 strcmp(m.cgrows[i].cgroup, "/t/a") ? 0 : 2);
+	}
 	/* one node (no zoneinfo): its KSM pages are pages_shared */
 	assert_int_equal(m.nr_nodes, 1);
 	assert_int_equal(m.node[0].ksm_pages, 10);
@@ -259,9 +171,9 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_model_rows, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_prom, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_model_rows, setup, fake_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup, fake_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_prom, setup, fake_dir_teardown),
 		cmocka_unit_test(test_names),
 	};
 

@@ -81,7 +81,7 @@ static void test_escape(void **state)
 
 static void test_names_units(void **state)
 {
-	struct top_row cg[1] = { { .cgroup = "/t/a", .merging_pages = 50, .nprocs = 2 } };
+	struct top_row cg[1] = { { .cgroup = "/t/a", .s = { .merging_pages = 50, .nprocs = 2 } } };
 	struct prom_state st;
 	struct top_model m;
 	char *t;
@@ -118,8 +118,8 @@ static void test_names_units(void **state)
 /* A cgroup's merges are a counter: a process that leaves takes nothing from it. */
 static void test_counters(void **state)
 {
-	struct top_row cg[2] = { { .cgroup = "/a", .merges = 10, .unmerges = 2 },
-				 { .cgroup = "/b\xff", .merges = 1 } };
+	struct top_row cg[2] = { { .cgroup = "/a", .s = { .merges = 10, .unmerges = 2 } },
+				 { .cgroup = "/b\xff", .s = { .merges = 1 } } };
 	struct prom_state st;
 	struct top_model m;
 	char *t;
@@ -127,8 +127,8 @@ static void test_counters(void **state)
 	model(&m, cg, 2);
 	prom_state_init(&st);
 	prom_state_update(&st, &m, 0);
-	cg[0].merges = 5; /* the next interval */
-	cg[0].unmerges = 0;
+	cg[0].s.merges = 5; /* the next interval */
+	cg[0].s.unmerges = 0;
 	m.g.unmerges = 3;
 	prom_state_update(&st, &m, 0);
 	t = expose(&m, &st, PROM_FMT_TEXT);
