@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <locale.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "cli.h"
@@ -106,6 +109,46 @@ static error_t duration_opt(int key, char *arg, struct argp_state *state)
 const struct argp cli_duration_argp = { duration_opts, duration_opt, NULL, NULL, NULL, NULL,
 					NULL };
 
+/* errno of the first failure of stdout, 0 while it works */
+static int out_err;
+
+static int out_failed(int err)
+{
+	if (!out_err) {
+		out_err = err;
+		fprintf(stderr, "%s: standard output: %s\n", cli.prog, strerror(err));
+	}
+	return CLI_EXIT_ERROR;
+}
+
+int cli_out_check(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+	int last = errno; /* a failed write's, if the caller checks right after it */
+
+	if (out_err)
+		return CLI_EXIT_ERROR;
+	/* events 0: only a gone reader (POLLERR on a pipe), a hangup or a closed fd */
+	if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
+		return out_failed(p.revents & POLLNVAL ? EBADF : EPIPE);
+	if (ferror(stdout)) {
+		/* retrying what is still buffered says why again; else the last errno */
+		clearerr(stdout);
+		errno = 0;
+		fflush(stdout);
+		return out_failed(errno ? errno : last ? last : EIO);
+	}
+	errno = 0;
+	return fflush(stdout) == EOF ? out_failed(errno ? errno : EIO) : 0;
+}
+
+/* At exit: output that did not all reach stdout is an error, whatever main returned. */
+static void check_stdout_at_exit(void)
+{
+	if (cli_out_check())
+		_exit(CLI_EXIT_ERROR);
+}
+
 void cli_init(const char *prog)
 {
 	cli.prog = prog;
@@ -114,6 +157,9 @@ void cli_init(const char *prog)
 	snprintf(version, sizeof(version), "%s (ksm-bpf) %s", prog, KSM_BPF_VERSION);
 	argp_program_version = version;
 	argp_err_exit_status = CLI_EXIT_USAGE;
+	/* a closed pipe is a write error every command handles (cli_out_check) */
+	signal(SIGPIPE, SIG_IGN);
+	atexit(check_stdout_at_exit);
 }
 
 int cli_parse(const struct argp *argp, int argc, char **argv)

@@ -92,6 +92,21 @@ void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Output that goes away.  SIGPIPE is ignored (install_exit_signals), so a
+ * closed pipe is a write error (EPIPE) like a full disk (ENOSPC): the
+ * command notices, stops through its one cleanup path (its BPF programs
+ * detached) and exits 1 after saying "PROG: standard output: why" once.
+ *
+ * cli_out_check() flushes stdout and returns 0 while it can be written;
+ * CLI_EXIT_ERROR after a write error, or as soon as the reader of its pipe
+ * or socket has gone (poll, without waiting), even when nothing was
+ * written since: `ksmsnoop | head -1` ends on an idle system too.  Loops
+ * call it once per tick.  cli_init() also checks stdout at exit, so a
+ * one-shot command whose output failed exits 1, not 0.
+ */
+int cli_out_check(void);
+
+/*
  * Print a JSON value as one line (indented under --pretty) on stdout and
  * free it.  Returns 0, or -errno when stdout cannot be written.
  */

@@ -22,7 +22,11 @@ void install_exit_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_exit_signal };
 
-	/* No SA_RESTART: a blocking poll returns EINTR and the loop sees it. */
+	/*
+	 * No SA_RESTART: a blocking poll returns EINTR and the loop sees it.
+	 * SIGPIPE ignored: a closed pipe is a write error the command handles
+	 * (cli_out_check: cleanup, then exit 1), not a death mid-write.
+	 */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -193,6 +193,9 @@ static int live_loop(struct live *l)
 
 	while (!exiting && !(deadline && now_ns(CLOCK_MONOTONIC) >= deadline)) {
 		r = ksm_source_poll(&l->src, 100);
+		/* watch prints to stdout: a closed pipe or a full disk ends it now */
+		if (!l->opt->recording && cli_out_check())
+			return CLI_EXIT_ERROR;
 		if (r < 0 && r != -EINTR)
 			return cli_err("polling the ring buffer: %s", strerror(-r));
 		now = now_ns(CLOCK_MONOTONIC);

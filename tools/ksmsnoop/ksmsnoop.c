@@ -112,7 +112,8 @@ static int on_event(void *ctx, const struct ksm_event *ev)
 	else
 		ksm_event_print_text(stdout, &e, &st.fmt);
 	st.printed++;
-	return 0;
+	/* stdout failed (a closed pipe, a full disk): say why while errno says it, stop */
+	return ferror(stdout) ? -cli_out_check() : 0;
 }
 
 static int list_events(void)
@@ -151,14 +152,15 @@ static int trace_loop(struct ksm_source *src)
 				timeout = (int)((deadline - now) / 1000000) + 1;
 		}
 		r = ksm_source_poll(src, timeout);
+		/* output gone: end now, whether or not an event was printed since */
+		if (cli_out_check())
+			return CLI_EXIT_ERROR;
 		if (r < 0 && r != -EINTR)
 			return cli_err("polling the ring buffer: %s", strerror(-r));
-		fflush(stdout);
 	}
 	/* Whatever is still in the ring buffer was traced: print it too. */
 	ksm_source_drain(src);
-	fflush(stdout);
-	return 0;
+	return cli_out_check();
 }
 
 static void print_totals(struct ksm_source *src)

@@ -227,7 +227,8 @@ static int on_event(void *ctx, const struct ksm_event *e)
 	return 0;
 }
 
-static void emit(void)
+/* Print the sample; 0, or CLI_EXIT_ERROR when stdout failed (said once). */
+static int emit(void)
 {
 	switch (st.out) {
 	case OUT_JSON:
@@ -239,11 +240,17 @@ static void emit(void)
 		break;
 	case OUT_UI:
 		top_ui_draw(&st.ui, &st.m);
-		return;
+		return 0;
 	case OUT_NONE:
-		return;
+		return 0;
 	}
-	fflush(stdout);
+	return cli_out_check();
+}
+
+/* -b, -j: has the reader of stdout gone (a closed pipe) since the last sample? */
+static bool output_gone(void)
+{
+	return (st.out == OUT_BATCH || st.out == OUT_JSON) && cli_out_check();
 }
 
 static int sample(void)
@@ -383,8 +390,7 @@ static int start(void)
 		return r;
 	if (top_ui_start(&st.ui, err, sizeof(err)))
 		return cli_err("%s", err);
-	emit();
-	return 0;
+	return emit();
 }
 
 /* How long to sleep: until the next sample, one drain tick at most. */
@@ -429,6 +435,9 @@ static int run(void)
 		return r;
 	next = now_ns(CLOCK_MONOTONIC) + period;
 	while (!exiting && wait_input(wait_ms(next))) {
+		/* a closed pipe ends -b and -j within a drain tick, idle or not */
+		if (output_gone())
+			return CLI_EXIT_ERROR;
 		ksm_source_drain(&st.src);
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now < next)
@@ -440,9 +449,10 @@ static int run(void)
 		if (st.out == OUT_UI && st.ui.paused)
 			continue;
 		r = sample();
+		if (!r)
+			r = emit();
 		if (r)
 			return r;
-		emit();
 		if (env.count && ++done >= env.count)
 			break;
 	}
