@@ -135,15 +135,21 @@ DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxx
 	pkg-config make gcc \
 	linux-source-6.12 linux-source-6.1 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
-	curl chromium fonts-liberation python3-prometheus-client yamllint
+	curl chromium fonts-liberation python3-prometheus-client yamllint \
+	pandoc man-db
 
 .PHONY: all deps check check-deploy unit host-test demo bench install clean help vmlinux format
+.PHONY: man check-install
 .DEFAULT_GOAL := all
 
-all: $(ALL_BINS) $(EXAMPLE_OBJS)
+# man pages, install, uninstall, the source tarball
+include deploy/install.mk
+
+all: $(ALL_BINS) $(EXAMPLE_OBJS) man
 
 help:
-	@echo "targets: deps all check check-deploy unit host-test vm-test demo bench install clean"
+	@echo "targets: deps all check check-deploy check-install unit host-test vm-test demo bench"
+	@echo "         install man clean"
 	@echo "         vmlinux"
 	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
 	@echo "         CFLAGS=... LDFLAGS=... VMLINUX_BTF=/sys/kernel/btf/vmlinux"
@@ -228,8 +234,13 @@ host-test: all
 check-deploy:
 	$(Q)deploy/check.sh
 
-# Everything: unit, deploy/, host, then the patched kernel in QEMU.
-check: deps all unit check-deploy host-test vm-test
+# What installs it: man pages, completion, units, install/uninstall, the
+# tarball (tests/install/, no KSM state touched, no root needed for most).
+check-install: all
+	$(Q)BIN=$(abspath $(BIN)) OUTPUT=$(abspath $(OUTPUT)) prove tests/install/*.t
+
+# Everything: unit, deploy/, install, host, then the patched kernel in QEMU.
+check: deps all unit check-deploy check-install host-test vm-test
 
 demo: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/demo.sh

@@ -11,24 +11,13 @@ flock -w 3600 9 || { echo "Bail out! another host test holds /run/lock/ksm-bpf-h
 
 BIN=${BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../build/bin" && pwd)}
 TMP=$(mktemp -d /tmp/ksmtest.XXXXXX)
-_t=0
-_fail=0
 _pids=()
 _cgroups=()
 _saved=""
 # cgroup v2 may be at /sys/fs/cgroup or, in hybrid mode, /sys/fs/cgroup/unified.
 CGROOT=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -n 1)
 
-plan() { echo "1..$1"; }
-ok() { _t=$((_t + 1)); echo "ok $_t - $1"; }
-not_ok() { _t=$((_t + 1)); _fail=$((_fail + 1)); echo "not ok $_t - $1"; [ -n "${2:-}" ] && echo "# $2"; }
-skip() { _t=$((_t + 1)); echo "ok $_t - $1 # SKIP $2"; }
-diag() { echo "# $*"; }
-# check NAME CMD...: pass when the command succeeds
-check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi; }
-# is NAME GOT WANT
-is() { if [ "$2" == "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+source "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
 
 need_root() { [ "$(id -u)" = 0 ] || skip_all "needs root"; }
 need_ksm() { [ -e /sys/kernel/mm/ksm/run ] || skip_all "kernel has no KSM"; }
@@ -77,10 +66,6 @@ sysfs() { cat "/sys/kernel/mm/ksm/$1"; }
 
 # Fast, busy ksmd for tests; the caller has called ksm_save.
 ksm_fast() { "$BIN/ksmctl" set pages_to_scan=2000 sleep_millisecs=10 run=1; }
-
-done_testing() {
-	[ "$_fail" = 0 ]
-}
 
 # start_snoop VAR OUTFILE ARGS...: ksmsnoop in the background, once it says
 # it is tracing; VAR gets its pid. Its stderr goes to OUTFILE.err.
