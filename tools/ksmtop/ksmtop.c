@@ -34,7 +34,7 @@
 static struct env {
 	double interval;
 	uint64_t count;
-	bool batch, list_probes, tree, no_events;
+	bool batch, list_probes, list_sort_keys, tree, no_events;
 	enum top_sort sort;
 	uint64_t rows;
 	int cgroup_depth;
@@ -81,6 +81,7 @@ enum {
 	OPT_TREE,
 	OPT_DEPTH,
 	OPT_NO_EVENTS,
+	OPT_LIST_SORT_KEYS,
 };
 
 static const struct argp_option opts[] = {
@@ -93,6 +94,7 @@ static const struct argp_option opts[] = {
 	{ "no-events", OPT_NO_EVENTS, NULL, 0,
 	  "Load no BPF event source: KSM state from sysfs and /proc alone", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
+	{ "list-sort-keys", OPT_LIST_SORT_KEYS, NULL, 0, "List the sort keys of -s and exit", 0 },
 	{ NULL, 0, NULL, 0, "Prometheus exporter:", 1 },
 	{ "web.listen-address", OPT_PROM, "[ADDR][:PORT]", 0,
 	  "Serve metrics on ADDR:PORT (port " PROM_DEFAULT_PORT " if none)", 1 },
@@ -168,6 +170,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_LIST_PROBES:
 		env.list_probes = true;
+		break;
+	case OPT_LIST_SORT_KEYS:
+		env.list_sort_keys = true;
 		break;
 	case OPT_TREE:
 		env.tree = true;
@@ -459,6 +464,22 @@ static int run(void)
 	return CLI_EXIT_OK;
 }
 
+/* --list-sort-keys: the keys of -s from the model's table (shell completion). */
+static int list_sort_keys(void)
+{
+	json_t *keys = cli.json ? json_array() : NULL;
+
+	for (int s = 0; s < TOP_SORT_MAX; s++) {
+		if (keys)
+			json_array_append_new(keys, json_string(top_sort_name(s)));
+		else
+			puts(top_sort_name(s));
+	}
+	if (keys)
+		return cli_json_print(json_pack("{s:o}", "sort_keys", keys)) ? CLI_EXIT_ERROR : 0;
+	return fflush(stdout) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp_child children[] = {
@@ -472,6 +493,8 @@ int main(int argc, char **argv)
 
 	cli_init("ksmtop");
 	cli_parse(&argp, argc, argv);
+	if (env.list_sort_keys)
+		return list_sort_keys();
 	st.out = pick_output();
 	r = setup();
 	if (!r)
