@@ -38,13 +38,52 @@ static __always_inline __u64 ptr_value(const void *p)
 	return v;
 }
 
-static __always_inline __u64 folio_to_pfn(struct folio *folio)
+/* A struct page (or folio) address as a frame number. */
+static __always_inline __u64 page_ptr_to_pfn(__u64 page)
 {
 	__u64 base = vmemmap_start;
 
 	if (&vmemmap_base)
 		bpf_probe_read_kernel(&base, sizeof(base), &vmemmap_base);
-	return (ptr_value(folio) - base) / bpf_core_type_size(struct page);
+	return (page - base) / bpf_core_type_size(struct page);
+}
+
+static __always_inline __u64 folio_to_pfn(struct folio *folio)
+{
+	return page_ptr_to_pfn(ptr_value(folio));
+}
+
+/*
+ * KSM's private structures, read by the stand-ins of the stock tracepoints
+ * (bpf/ksm_standins.bpf.h) on kernels before 6.4: struct ksm_rmap_item and
+ * ksm_stable_node, named so since Linux 6.0 (rmap_item and stable_node in
+ * 5.x, which the light skeleton cannot load on anyway: its in-kernel CO-RE
+ * needs 5.17+).  An rmap_item sits on its stable node's hlist by the member
+ * hlist, inside an anonymous union: CO-RE gives its offset.
+ */
+static __always_inline void *rmap_item_mm(__u64 item)
+{
+	return BPF_CORE_READ((struct ksm_rmap_item *)item, mm);
+}
+
+static __always_inline __u64 rmap_item_of(__u64 hlist_pos)
+{
+	return hlist_pos - bpf_core_field_offset(struct ksm_rmap_item, hlist);
+}
+
+static __always_inline __u64 hlist_next(__u64 pos)
+{
+	return (__u64)BPF_CORE_READ((struct hlist_node *)pos, next);
+}
+
+static __always_inline __u64 stable_node_kpfn(__u64 node)
+{
+	return BPF_CORE_READ((struct ksm_stable_node *)node, kpfn);
+}
+
+static __always_inline __u64 stable_node_first(__u64 node)
+{
+	return (__u64)BPF_CORE_READ((struct ksm_stable_node *)node, hlist.first);
 }
 
 /*

@@ -6,25 +6,35 @@
  * (include/ksm_event.h) on one ring buffer; ksmsnoop prints the stream,
  * ksmtop aggregates it, ksmdebug records it and runs detectors over it.
  * include/ksm_event_kinds.h is the table of kinds: what each fills, how it is
- * named, shown and read back.  A new tracepoint is a program here, named
- * ksm_<name> in its group's #ifdef, plus one row there.
+ * named, shown and read back.  A new tracepoint is a program named
+ * ksm_<name> in its group's #ifdef, plus one row there.  The common parts
+ * and the stock tracepoints are here; the other groups are in parts of this
+ * file included at its end: ksm_standins.bpf.h, ksm_patched.bpf.h,
+ * ksm_fallbacks.bpf.h.
  *
  * Groups and variants.  A program whose attach target is missing makes the
  * whole load fail, so the programs are grouped by what a kernel may lack and
  * the file is built once per set of groups (the Makefile's EV_VARIANTS), each
  * as a light skeleton: its loader does CO-RE and the attach lookups in the
  * kernel, so user space never parses the 5 MB kernel BTF (peak RSS 5 MB
- * instead of 12).  The stock tracepoints are always in; besides them
- *   KSM_WITH_ADVISOR  ksm_advisor (Linux 6.9+),
- *   KSM_WITH_PATCHED  the kernel-patch/ tracepoints,
- *   KSM_WITH_FENTRY   fentry/fexit stand-ins for those on stock kernels that
- *                     allow trampolines (kernel layouts: core_fixes.bpf.h).
- * lib/event_source.c looks the names up in the kernel's BTF string table and
- * loads the variant that fits; a refused fentry load falls back to the rest.
+ * instead of 12; in-kernel CO-RE needs Linux 5.17).  The groups:
+ *   KSM_WITH_STOCK          the stock ksm tracepoints (Linux 6.4+),
+ *   KSM_WITH_ADVISOR        ksm_advisor (Linux 6.9+),
+ *   KSM_WITH_PATCHED        the kernel-patch/ tracepoints,
+ *   KSM_WITH_FENTRY         fentry/fexit stand-ins for those on stock kernels
+ *                           that allow trampolines,
+ *   KSM_WITH_STOCK_FENTRY   stand-ins for the stock tracepoints before 6.4,
+ *   KSM_WITH_STOCK_KPROBE   the same through kprobes (ksm_standins.bpf.h);
+ * kernel layouts: core_fixes.bpf.h.  lib/event_choice.c looks the targets up
+ * (BTF string table, kallsyms) and lib/event_source.c loads the variant with
+ * the most chosen groups; a refused fentry load falls back to the rest.
+ * Whatever the probe, the stock kinds are built by the same functions
+ * (merge_event() and its siblings): the same fields, the same owners.
  *
- * Attribution.  The ksm tracepoints fire in ksmd (or in a sysfs writer), not
- * in the page owner's context, so the owner is resolved from the mm argument
- * (mm->owner, or the task seen at ksm_enter), cached for a second per mm.
+ * Attribution.  The ksm tracepoints (and their stand-ins) fire in ksmd (or
+ * in a sysfs writer), not in the page owner's context, so the owner is
+ * resolved from the mm argument (mm->owner, or the task seen at ksm_enter),
+ * cached for a second per mm.
  *
  * Cost.  Events are built on the stack and filtered (pid, cgroup subtree,
  * kind) before they reach the ring buffer, so a full buffer loses only what
@@ -35,6 +45,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "ksm_event.h"
+#include "core_fixes.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -241,7 +252,77 @@ static __always_inline void ev_emit_global(struct ksm_event *e)
 		ev_output(e);
 }
 
+/* ---- the stock kinds, whichever probe delivers them ---------------------- */
+
+/*
+ * Tracepoints and stand-ins build the stock kinds here, so that an event is
+ * the same, field for field and owner for owner, whatever delivered it.
+ */
+static __always_inline void merge_event(__u32 kind, __u32 src, __u64 pfn, void *mm, int err,
+					bool into_ksm_page)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, kind, src))
+		return;
+	e.pfn = pfn;
+	e.err = err;
+	if (kind == KSM_EV_MERGE_WITH_KSM_PAGE)
+		e.aux[0] = into_ksm_page;
+	ev_emit_mm(&e, mm);
+}
+
+static __always_inline void remove_rmap_item_event(__u32 src, __u64 pfn, void *mm)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, KSM_EV_REMOVE_RMAP_ITEM, src))
+		return;
+	e.pfn = pfn;
+	ev_emit_mm(&e, mm);
+}
+
+static __always_inline void remove_ksm_page_event(__u32 src, __u64 pfn)
+{
+	struct ksm_event e;
+
+	if (!ev_init(&e, KSM_EV_REMOVE_KSM_PAGE, src))
+		return;
+	e.pfn = pfn;
+	ev_emit_global(&e);
+}
+
+static __always_inline void enter_event(__u32 src, void *mm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct mm_owner mo = {};
+	struct ksm_event e;
+	__u64 key = (__u64)mm;
+
+	/* ksm_enter runs in the task that asked for merging: remember it. */
+	if (BPF_CORE_READ(task, mm) == mm) {
+		mo.tgid = BPF_CORE_READ(task, tgid);
+		mo.cgroup_id = bpf_get_current_cgroup_id();
+		bpf_get_current_comm(mo.comm, sizeof(mo.comm));
+		bpf_map_update_elem(&mm_owners, &key, &mo, BPF_ANY);
+	}
+	if (ev_init(&e, KSM_EV_ENTER, src))
+		ev_emit_mm(&e, mm);
+}
+
+static __always_inline void exit_event(__u32 src, void *mm)
+{
+	struct ksm_event e;
+	__u64 key = (__u64)mm;
+
+	if (ev_init(&e, KSM_EV_EXIT, src))
+		ev_emit_mm(&e, mm);
+	bpf_map_delete_elem(&mm_owners, &key);
+	bpf_map_delete_elem(&owner_cache, &key);
+}
+
 /* ---- stock tracepoints ------------------------------------------------ */
+#ifdef KSM_WITH_STOCK
 
 static __always_inline int scan_event(__u32 kind, int seq, __u32 rmap_entries)
 {
@@ -270,46 +351,21 @@ int BPF_PROG(ksm_stop_scan, int seq, __u32 rmap_entries)
 SEC("tp_btf/ksm_enter")
 int BPF_PROG(ksm_enter, void *mm)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	struct mm_owner mo = {};
-	struct ksm_event e;
-	__u64 key = (__u64)mm;
-
-	/* ksm_enter runs in the task that asked for merging: remember it. */
-	if (BPF_CORE_READ(task, mm) == mm) {
-		mo.tgid = BPF_CORE_READ(task, tgid);
-		mo.cgroup_id = bpf_get_current_cgroup_id();
-		bpf_get_current_comm(mo.comm, sizeof(mo.comm));
-		bpf_map_update_elem(&mm_owners, &key, &mo, BPF_ANY);
-	}
-	if (ev_init(&e, KSM_EV_ENTER, KSM_SRC_TP_STOCK))
-		ev_emit_mm(&e, mm);
+	enter_event(KSM_SRC_TP_STOCK, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_exit")
 int BPF_PROG(ksm_exit, void *mm)
 {
-	struct ksm_event e;
-	__u64 key = (__u64)mm;
-
-	if (ev_init(&e, KSM_EV_EXIT, KSM_SRC_TP_STOCK))
-		ev_emit_mm(&e, mm);
-	bpf_map_delete_elem(&mm_owners, &key);
-	bpf_map_delete_elem(&owner_cache, &key);
+	exit_event(KSM_SRC_TP_STOCK, mm);
 	return 0;
 }
 
 SEC("tp_btf/ksm_merge_one_page")
 int BPF_PROG(ksm_merge_one_page, unsigned long pfn, void *rmap_item, void *mm, int err)
 {
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_MERGE_ONE_PAGE, KSM_SRC_TP_STOCK))
-		return 0;
-	e.pfn = pfn;
-	e.err = err;
-	ev_emit_mm(&e, mm);
+	merge_event(KSM_EV_MERGE_ONE_PAGE, KSM_SRC_TP_STOCK, pfn, mm, err, false);
 	return 0;
 }
 
@@ -317,40 +373,28 @@ SEC("tp_btf/ksm_merge_with_ksm_page")
 int BPF_PROG(ksm_merge_with_ksm_page, void *ksm_page, unsigned long pfn, void *rmap_item,
 	     void *mm, int err)
 {
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_MERGE_WITH_KSM_PAGE, KSM_SRC_TP_STOCK))
-		return 0;
-	e.pfn = pfn;
-	e.err = err;
-	e.aux[0] = ksm_page != NULL;
-	ev_emit_mm(&e, mm);
+	merge_event(KSM_EV_MERGE_WITH_KSM_PAGE, KSM_SRC_TP_STOCK, pfn, mm, err, ksm_page != NULL);
 	return 0;
 }
 
 SEC("tp_btf/ksm_remove_ksm_page")
 int BPF_PROG(ksm_remove_ksm_page, unsigned long pfn)
 {
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_REMOVE_KSM_PAGE, KSM_SRC_TP_STOCK))
-		return 0;
-	e.pfn = pfn;
-	ev_emit_global(&e);
+	remove_ksm_page_event(KSM_SRC_TP_STOCK, pfn);
 	return 0;
 }
 
 SEC("tp_btf/ksm_remove_rmap_item")
 int BPF_PROG(ksm_remove_rmap_item, unsigned long pfn, void *rmap_item, void *mm)
 {
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_REMOVE_RMAP_ITEM, KSM_SRC_TP_STOCK))
-		return 0;
-	e.pfn = pfn;
-	ev_emit_mm(&e, mm);
+	remove_rmap_item_event(KSM_SRC_TP_STOCK, pfn, mm);
 	return 0;
 }
+#endif /* KSM_WITH_STOCK */
+
+#if defined(KSM_WITH_STOCK_FENTRY) || defined(KSM_WITH_STOCK_KPROBE)
+#include "ksm_standins.bpf.h"
+#endif
 
 #ifdef KSM_WITH_ADVISOR
 SEC("tp_btf/ksm_advisor")
@@ -358,411 +402,16 @@ int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned
 {
 	struct ksm_event e;
 
-	if (!ev_init(&e, KSM_EV_ADVISOR, KSM_SRC_TP_STOCK))
-		return 0;
-	e.aux[0] = scan_time;
-	e.aux[1] = pages_to_scan;
-	e.aux[2] = cpu_percent;
-	ev_emit_global(&e);
+	if (ev_init(&e, KSM_EV_ADVISOR, KSM_SRC_TP_STOCK)) {
+		e.aux[0] = scan_time;
+		e.aux[1] = pages_to_scan;
+		e.aux[2] = cpu_percent;
+		ev_emit_global(&e);
+	}
 	return 0;
 }
 
 #endif /* KSM_WITH_ADVISOR */
 
-/* ---- kernel-patch/ tracepoints ---------------------------------------- */
-#ifdef KSM_WITH_PATCHED
-
-/* A stable-node event of a patched tracepoint, its node and kpfn filled. */
-static __always_inline bool node_event(struct ksm_event *e, __u32 kind, void *node,
-				       unsigned long kpfn)
-{
-	if (!ev_init(e, kind, KSM_SRC_TP_PATCHED))
-		return false;
-	e->node = (__u64)node;
-	e->pfn = kpfn;
-	return true;
-}
-
-SEC("tp_btf/ksm_stable_node_insert")
-int BPF_PROG(ksm_stable_node_insert, void *node, void *chain, unsigned long kpfn, int nid)
-{
-	struct ksm_event e;
-
-	if (node_event(&e, KSM_EV_STABLE_NODE_INSERT, node, kpfn)) {
-		e.aux[0] = (__u64)chain;
-		e.nid = nid;
-		ev_emit_global(&e);
-	}
-	return 0;
-}
-
-SEC("tp_btf/ksm_stable_node_remove")
-int BPF_PROG(ksm_stable_node_remove, void *node, unsigned long kpfn, int nid, int reason,
-	     int rmap_items)
-{
-	struct ksm_event e;
-
-	if (node_event(&e, KSM_EV_STABLE_NODE_REMOVE, node, kpfn)) {
-		e.nid = nid;
-		e.reason = reason;
-		e.aux[0] = rmap_items;
-		ev_emit_global(&e);
-	}
-	return 0;
-}
-
-SEC("tp_btf/ksm_get_folio_stale")
-int BPF_PROG(ksm_get_folio_stale, void *node, unsigned long kpfn, int reason)
-{
-	struct ksm_event e;
-
-	if (node_event(&e, KSM_EV_GET_FOLIO_STALE, node, kpfn)) {
-		e.reason = reason;
-		ev_emit_global(&e);
-	}
-	return 0;
-}
-
-SEC("tp_btf/ksm_get_folio_retry")
-int BPF_PROG(ksm_get_folio_retry, void *node, unsigned long old_kpfn, unsigned long new_kpfn)
-{
-	struct ksm_event e;
-
-	if (node_event(&e, KSM_EV_GET_FOLIO_RETRY, node, old_kpfn)) {
-		e.pfn2 = new_kpfn;
-		ev_emit_global(&e);
-	}
-	return 0;
-}
-
-SEC("tp_btf/ksm_migrate_folio")
-int BPF_PROG(ksm_migrate_folio, void *node, unsigned long old_pfn, unsigned long new_pfn,
-	     int old_nid, int new_nid)
-{
-	struct ksm_event e;
-
-	if (node_event(&e, KSM_EV_MIGRATE_FOLIO, node, old_pfn)) {
-		e.pfn2 = new_pfn;
-		e.nid = old_nid;
-		e.nid2 = new_nid;
-		ev_emit_global(&e);
-	}
-	return 0;
-}
-
-SEC("tp_btf/ksm_swapin_copy")
-int BPF_PROG(ksm_swapin_copy, unsigned long pfn, unsigned long new_pfn, void *mm, int reason,
-	     int result, bool uptodate)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.pfn = pfn;
-	e.pfn2 = new_pfn;
-	e.reason = reason;
-	e.result = result;
-	/* the source folio's PG_uptodate when the kernel decided */
-	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | (uptodate ? KSM_COPY_F_UPTODATE : 0);
-	ev_emit_mm(&e, mm);
-	return 0;
-}
-
-SEC("tp_btf/ksm_remove_all_stable_nodes_begin")
-int BPF_PROG(ksm_remove_all_stable_nodes_begin, int reason)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.reason = reason;
-	ev_emit_global(&e);
-	return 0;
-}
-
-SEC("tp_btf/ksm_remove_all_stable_nodes_end")
-int BPF_PROG(ksm_remove_all_stable_nodes_end, int reason, unsigned long removed,
-	     unsigned long busy, int err)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_REMOVE_ALL_STABLE_NODES_END, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.reason = reason;
-	e.aux[0] = removed;
-	e.aux[1] = busy;
-	e.err = err;
-	ev_emit_global(&e);
-	return 0;
-}
-
-SEC("tp_btf/ksm_policy_decision")
-int BPF_PROG(ksm_policy_decision, void *mm, __u64 cgroup_id, __u64 domain, __u32 weight)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, KSM_EV_POLICY_DECISION, KSM_SRC_TP_PATCHED))
-		return 0;
-	e.aux[0] = domain;
-	e.aux[1] = weight;
-	e.aux[2] = cgroup_id;
-	ev_emit_mm(&e, mm);
-	return 0;
-}
-
-#endif /* KSM_WITH_PATCHED */
-
-/* ---- fentry/fexit fallbacks for stock kernels that allow trampolines --- */
-#ifdef KSM_WITH_FENTRY
-#include "core_fixes.bpf.h"
-
-/*
- * What a fentry saw of a stable node, for its fexit: the node is gone (or
- * changed) by the time the function returns.  Keyed by thread id: a fentry
- * and its fexit run in the same thread, and ksmd never nests these calls.
- */
-struct node_seen {
-	__u64 node;
-	__u64 kpfn;
-	__u64 rmap_items;
-};
-
-/* ksm_get_folio(): entry -> exit */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct node_seen);
-} get_folio_seen SEC(".maps");
-
-/*
- * remove_stable_node(): entry -> exit, and whether a stale verdict inside it
- * (ksm_get_folio returned NULL) already reported the node's removal.
- */
-struct remove_seen {
-	struct node_seen n;
-	__u64 reported;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u32);
-	__type(value, struct remove_seen);
-} remove_seen SEC(".maps");
-
-/* remove_all_stable_nodes(): what its remove_stable_node() calls did. */
-struct remove_all_counts {
-	__u64 removed;
-	__u64 busy;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u32);
-	__type(value, struct remove_all_counts);
-} remove_all_counts SEC(".maps");
-
-static __always_inline __u32 thread_id(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
-
-static __always_inline void node_seen_fill(struct node_seen *n, struct ksm_stable_node *node)
-{
-	n->node = ptr_value(node);
-	n->kpfn = BPF_CORE_READ(node, kpfn);
-	n->rmap_items = BPF_CORE_READ(node, rmap_hlist_len);
-}
-
-/* A stable-node event from what the fentry saw. */
-static __always_inline void emit_node_event(__u32 kind, const struct node_seen *n, __u32 reason)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, kind, KSM_SRC_FENTRY))
-		return;
-	e.node = n->node;
-	e.pfn = n->kpfn;
-	e.reason = reason;
-	if (kind == KSM_EV_STABLE_NODE_REMOVE)
-		e.aux[0] = n->rmap_items;
-	ev_emit_global(&e);
-}
-
-/* remove_all_stable_nodes begin/end, with the counts of its removals. */
-static __always_inline void emit_remove_all(__u32 kind, const struct remove_all_counts *c,
-					    int err)
-{
-	struct ksm_event e;
-
-	if (!ev_init(&e, kind, KSM_SRC_FENTRY))
-		return;
-	/* the stock function has no reason argument: not more specific than forced */
-	e.reason = KSM_NODE_RM_FORCED;
-	e.err = err;
-	if (c) {
-		e.aux[0] = c->removed;
-		e.aux[1] = c->busy;
-	}
-	ev_emit_global(&e);
-}
-
-SEC("fentry/folio_migrate_ksm")
-int BPF_PROG(fentry_folio_migrate_ksm, struct folio *newfolio, struct folio *folio)
-{
-	struct ksm_event e;
-	bool is_ksm;
-	__u64 node = folio_ksm_node(folio, &is_ksm);
-
-	if (!node)
-		return 0;
-	if (!ev_init(&e, KSM_EV_MIGRATE_FOLIO, KSM_SRC_FENTRY))
-		return 0;
-	e.node = node;
-	e.pfn = folio_to_pfn(folio);
-	e.pfn2 = folio_to_pfn(newfolio);
-	ev_emit_global(&e);
-	return 0;
-}
-
-/* What ksm_might_need_to_copy() returned, in the patched tracepoint's terms. */
-static __always_inline void copy_result(struct ksm_event *e, __u64 fv, __u64 rv, bool uptodate)
-{
-	long r = (long)rv;
-
-	if (rv == fv) {
-		e->result = uptodate ? KSM_COPY_SAME : KSM_COPY_NOT_UPTODATE;
-	} else if (!rv) {
-		e->result = KSM_COPY_NOMEM;
-	} else if (r < 0 && r >= -4095) {
-		e->result = KSM_COPY_HWPOISON;
-		e->err = r;
-	} else {
-		e->result = KSM_COPY_NEW;
-		e->pfn2 = folio_to_pfn((struct folio *)rv);
-	}
-}
-
-SEC("fexit/ksm_might_need_to_copy")
-int BPF_PROG(fexit_ksm_might_need_to_copy, struct folio *folio, struct vm_area_struct *vma)
-{
-	struct ksm_event e;
-	bool is_ksm, uptodate;
-	__u64 node = folio_ksm_node(folio, &is_ksm);
-	__u64 fv = ptr_value(folio), rv = func_ret(ctx);
-
-	/* Same contract as the patched tracepoint: KSM folios and real copies. */
-	if (!is_ksm && rv == fv)
-		return 0;
-	if (!ev_init(&e, KSM_EV_SWAPIN_COPY, KSM_SRC_FENTRY))
-		return 0;
-	e.pfn = folio_to_pfn(folio);
-	/* nothing in ksm_might_need_to_copy() changes the source's PG_uptodate */
-	uptodate = folio_test_uptodate_word(folio);
-	e.aux[0] = KSM_COPY_F_UPTODATE_KNOWN | (uptodate ? KSM_COPY_F_UPTODATE : 0);
-	copy_result(&e, fv, rv, uptodate);
-	if (!is_ksm)
-		e.reason = KSM_COPY_ANON_VMA;
-	else if (!node)
-		e.reason = KSM_COPY_NO_STABLE_NODE;
-	else if (e.result == KSM_COPY_SAME)
-		e.reason = KSM_COPY_NONE;
-	else
-		e.reason = KSM_COPY_UNMERGE;	/* a node, yet a copy: only unmerge does that */
-	ev_emit_mm(&e, BPF_CORE_READ(vma, vm_mm));
-	return 0;
-}
-
-SEC("fentry/ksm_get_folio")
-int BPF_PROG(fentry_ksm_get_folio, struct ksm_stable_node *node)
-{
-	struct node_seen n;
-	__u32 tid = thread_id();
-
-	node_seen_fill(&n, node);
-	bpf_map_update_elem(&get_folio_seen, &tid, &n, BPF_ANY);
-	return 0;
-}
-
-SEC("fexit/ksm_get_folio")
-int BPF_PROG(fexit_ksm_get_folio, struct ksm_stable_node *node)
-{
-	__u32 tid = thread_id();
-	struct node_seen *n = bpf_map_lookup_elem(&get_folio_seen, &tid);
-	struct remove_seen *rs;
-
-	if (!n)
-		return 0;
-	/*
-	 * NULL is the stale verdict (ERR_PTR(-EBUSY) a failed trylock), and
-	 * ksm_get_folio has then removed the node from the tree: report both,
-	 * as the patched kernel does, and tell remove_stable_node's exit.
-	 */
-	if (!func_ret(ctx) && n->node == ptr_value(node)) {
-		rs = bpf_map_lookup_elem(&remove_seen, &tid);
-		if (rs)
-			rs->reported = 1;
-		emit_node_event(KSM_EV_GET_FOLIO_STALE, n, KSM_STALE_UNKNOWN);
-		emit_node_event(KSM_EV_STABLE_NODE_REMOVE, n, KSM_NODE_RM_STALE);
-	}
-	bpf_map_delete_elem(&get_folio_seen, &tid);
-	return 0;
-}
-
-SEC("fentry/remove_stable_node")
-int BPF_PROG(fentry_remove_stable_node, struct ksm_stable_node *node)
-{
-	struct remove_seen rs = {};
-	__u32 tid = thread_id();
-
-	node_seen_fill(&rs.n, node);
-	bpf_map_update_elem(&remove_seen, &tid, &rs, BPF_ANY);
-	return 0;
-}
-
-SEC("fexit/remove_stable_node")
-int BPF_PROG(fexit_remove_stable_node, struct ksm_stable_node *node)
-{
-	__s64 ret = func_ret(ctx);
-	__u32 tid = thread_id();
-	struct remove_seen *rs = bpf_map_lookup_elem(&remove_seen, &tid);
-	struct remove_all_counts *c = bpf_map_lookup_elem(&remove_all_counts, &tid);
-
-	if (c) {
-		if (ret)
-			c->busy++;
-		else
-			c->removed++;
-	}
-	if (!rs)
-		return 0;
-	if (!ret && !rs->reported)
-		emit_node_event(KSM_EV_STABLE_NODE_REMOVE, &rs->n, KSM_NODE_RM_FORCED);
-	bpf_map_delete_elem(&remove_seen, &tid);
-	return 0;
-}
-
-SEC("fentry/remove_all_stable_nodes")
-int BPF_PROG(fentry_remove_all_stable_nodes)
-{
-	struct remove_all_counts c = {};
-	__u32 tid = thread_id();
-
-	bpf_map_update_elem(&remove_all_counts, &tid, &c, BPF_ANY);
-	emit_remove_all(KSM_EV_REMOVE_ALL_STABLE_NODES_BEGIN, NULL, 0);
-	return 0;
-}
-
-SEC("fexit/remove_all_stable_nodes")
-int BPF_PROG(fexit_remove_all_stable_nodes)
-{
-	__u32 tid = thread_id();
-
-	emit_remove_all(KSM_EV_REMOVE_ALL_STABLE_NODES_END,
-			bpf_map_lookup_elem(&remove_all_counts, &tid), func_ret(ctx));
-	bpf_map_delete_elem(&remove_all_counts, &tid);
-	return 0;
-}
-#endif /* KSM_WITH_FENTRY */
+#include "ksm_patched.bpf.h"
+#include "ksm_fallbacks.bpf.h"

@@ -44,7 +44,8 @@ _Static_assert(KSM_EV_MAX <= 32, "event masks are 32 bits: widen them first");
 enum ksm_event_source {
 	KSM_SRC_TP_STOCK = 0,	/* tp_btf on a stock ksm tracepoint */
 	KSM_SRC_TP_PATCHED,	/* tp_btf on a kernel-patch/ tracepoint */
-	KSM_SRC_FENTRY,		/* fentry/fexit fallback */
+	KSM_SRC_FENTRY,		/* fentry/fexit stand-in */
+	KSM_SRC_KPROBE,		/* kprobe/kretprobe stand-in */
 };
 
 /* Why a stable node left the tree (ksm_stable_node_remove reason). */

@@ -42,13 +42,19 @@
 
 /*
  * Probe groups: a kind's group is where its events come from.  The BPF event
- * source is built in variants, one per set of groups (see the Makefile);
- * FENTRY stands in for PATCHED kinds on kernels without kernel-patch/.
+ * source is built in variants, one per set of groups (the Makefile's
+ * EV_VARIANTS: a letter per group), and user space loads the best variant
+ * the kernel accepts.  Groups are bits: a variant's groups are a mask.
+ * FENTRY stands in for PATCHED kinds on kernels without kernel-patch/;
+ * STOCK_FENTRY and STOCK_KPROBE stand in for STOCK kinds before Linux 6.4.
  */
-#define KSM_GRP_STOCK	0 /* stock ksm tracepoints (Linux 6.4+), always */
-#define KSM_GRP_ADVISOR 1 /* ksm_advisor (Linux 6.9+) */
-#define KSM_GRP_PATCHED 2 /* kernel-patch/ tracepoints */
-#define KSM_GRP_FENTRY	4 /* fentry/fexit fallbacks */
+#define KSM_GRP_STOCK	     (1u << 0) /* stock ksm tracepoints (Linux 6.4+), letter s */
+#define KSM_GRP_ADVISOR	     (1u << 1) /* ksm_advisor (Linux 6.9+), a */
+#define KSM_GRP_PATCHED	     (1u << 2) /* kernel-patch/ tracepoints, p */
+#define KSM_GRP_FENTRY	     (1u << 3) /* fentry/fexit stand-ins for PATCHED, f */
+#define KSM_GRP_STOCK_FENTRY (1u << 4) /* fentry/fexit stand-ins for STOCK, e */
+#define KSM_GRP_STOCK_KPROBE (1u << 5) /* kprobe stand-ins for STOCK, k */
+#define KSM_NR_GROUPS	     6
 
 #define KSM_EVENT_KINDS(X)                                                                       \
 	X(START_SCAN, start_scan, KSM_GRP_STOCK, 0, KSM_RSN_NONE, KSM_RES_NONE,                   \
@@ -117,5 +123,33 @@
 	  KSM_EV_BIT(REMOVE_ALL_STABLE_NODES_BEGIN))                                             \
 	X(fexit_remove_all_stable_nodes, remove_all_stable_nodes,                                \
 	  KSM_EV_BIT(REMOVE_ALL_STABLE_NODES_END))
+
+/*
+ * The stand-ins for the stock tracepoints, on kernels before Linux 6.4: the
+ * KSM functions that carry the same facts, each X(program, kernel function,
+ * kinds).  fentry/fexit where the kernel allows trampolines, else kprobes
+ * (a program named kretprobe_* is a return probe).  The scan loop
+ * (start_scan, stop_scan) has no function of its own in those kernels.
+ */
+#define KSM_MERGE_KINDS (KSM_EV_BIT(MERGE_WITH_KSM_PAGE) | KSM_EV_BIT(MERGE_ONE_PAGE))
+#define KSM_REMOVE_KINDS (KSM_EV_BIT(REMOVE_RMAP_ITEM) | KSM_EV_BIT(REMOVE_KSM_PAGE))
+#define KSM_STOCK_FENTRY_PROBES(X)                                                               \
+	X(fentry_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, KSM_MERGE_KINDS)         \
+	X(fexit_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page,                           \
+	  KSM_EV_BIT(MERGE_WITH_KSM_PAGE))                                                       \
+	X(fexit_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))         \
+	X(fentry_remove_node_from_stable_tree, remove_node_from_stable_tree, KSM_REMOVE_KINDS)    \
+	X(fexit___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                      \
+	X(fentry___ksm_exit, __ksm_exit, KSM_EV_BIT(EXIT))
+#define KSM_STOCK_KPROBE_PROBES(X)                                                               \
+	X(kprobe_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, KSM_MERGE_KINDS)         \
+	X(kretprobe_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page,                       \
+	  KSM_EV_BIT(MERGE_WITH_KSM_PAGE))                                                       \
+	X(kprobe_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))        \
+	X(kretprobe_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))     \
+	X(kprobe_remove_node_from_stable_tree, remove_node_from_stable_tree, KSM_REMOVE_KINDS)    \
+	X(kprobe___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                     \
+	X(kretprobe___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                  \
+	X(kprobe___ksm_exit, __ksm_exit, KSM_EV_BIT(EXIT))
 
 #endif /* KSM_EVENT_KINDS_H */

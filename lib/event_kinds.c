@@ -51,7 +51,8 @@ static const struct name_set result_sets[] = {
 	[KSM_RES_COPY] = { copy_results, KSM_COPY_RESULT_MAX },
 };
 
-static const char *const source_names[] = { "tracepoint", "tracepoint_patched", "fentry" };
+static const char *const source_names[] = { "tracepoint", "tracepoint_patched", "fentry",
+						"kprobe" };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

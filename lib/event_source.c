@@ -8,10 +8,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "btf_names.h"
 #include "cli.h"
+#include "event_choice.h"
 #include "event_fmt.h"
 #include "event_source.h"
+#include "kprobes.h"
 #include "ksm_sysfs.h"
 
 /*
@@ -29,9 +30,11 @@ struct ksm_variant {
 	void (*configure)(void *skel, const struct ksm_source_opts *o);
 	int (*events_fd)(void *skel);
 	int (*stats_fd)(void *skel);
+	/* fds of the kprobe programs, in KSM_STOCK_KPROBE_PROBES order; NULL if none */
+	int (*kprobe_fds)(void *skel, int *fds);
 };
 
-#define KSM_VARIANT(v, g)                                                                     \
+#define KSM_VARIANT_DEF(v, g, kpfds)                                                          \
 	static void *v##_open(void)                                                           \
 	{                                                                                     \
 		return ksm_events_##v##__open();                                              \
@@ -64,50 +67,58 @@ struct ksm_variant {
 	{                                                                                     \
 		return ((struct ksm_events_##v *)p)->maps.stats.map_fd;                       \
 	}                                                                                     \
-	static const struct ksm_variant variant_##v = { g,	       v##_open,              \
-							v##_load,      v##_attach,            \
-							v##_destroy,   v##_configure,         \
-							v##_events_fd, v##_stats_fd };
+	static const struct ksm_variant variant_##v = {                                       \
+		g,	       v##_open,      v##_load,	    v##_attach, v##_destroy,           \
+		v##_configure, v##_events_fd, v##_stats_fd, kpfds                              \
+	};
+
+/*
+ * A light skeleton does not attach kprobes: the variants with the kprobe
+ * group (KSM_VARIANT_KPROBES in the generated header) give their programs'
+ * fds to ksm_source_start, which attaches them.
+ */
+#define KPROBE_FD(prog, target, kinds) fds[n++] = s->progs.prog.prog_fd;
+#define KSM_VARIANT_KPROBES(v, g)                                                             \
+	static int v##_kprobe_fds(void *p, int *fds)                                          \
+	{                                                                                     \
+		struct ksm_events_##v *s = p;                                                 \
+		int n = 0;                                                                    \
+		KSM_STOCK_KPROBE_PROBES(KPROBE_FD)                                            \
+		return n;                                                                     \
+	}                                                                                     \
+	KSM_VARIANT_DEF(v, g, v##_kprobe_fds)
+#define KSM_VARIANT(v, g) KSM_VARIANT_DEF(v, g, NULL)
 #include "ksm_events_variants.h"
 #undef KSM_VARIANT
+#undef KSM_VARIANT_KPROBES
+#undef KPROBE_FD
 
 #define KSM_VARIANT(v, g) &variant_##v,
+#define KSM_VARIANT_KPROBES(v, g) &variant_##v,
 static const struct ksm_variant *const variants[] = {
 #include "ksm_events_variants.h"
 };
 #undef KSM_VARIANT
-
-static const struct ksm_variant *variant_for(unsigned int groups)
-{
-	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
-		if (variants[i]->groups == groups)
-			return variants[i];
-	return NULL;
-}
+#undef KSM_VARIANT_KPROBES
 
 /*
- * Every program in bpf/ksm_events.bpf.c, in the order it is reported: one
- * tracepoint program per event kind (ksm_<name>, attached to the
- * tracepoint of that name), then the fentry/fexit fallbacks.
+ * The best variant for a set of groups: the one with the most of them and
+ * none outside the set (EV_VARIANTS need not list every combination).
  */
-static const struct probe_def {
-	const char *prog, *target;
-	unsigned int source, group;
-	uint32_t kinds;
-} probe_table[] = {
-#define TP_PROBE(ID, name, group, ...)                                                          \
-	{ "ksm_" #name, "ksm_" #name,                                                           \
-	  (group) == KSM_GRP_PATCHED ? KSM_SRC_TP_PATCHED : KSM_SRC_TP_STOCK, group,            \
-	  KSM_EV_BIT(ID) },
-	KSM_EVENT_KINDS(TP_PROBE)
-#undef TP_PROBE
-#define FALLBACK_PROBE(prog, target, kinds) \
-	{ #prog, #target, KSM_SRC_FENTRY, KSM_GRP_FENTRY, kinds },
-	KSM_FALLBACK_PROBES(FALLBACK_PROBE)
-#undef FALLBACK_PROBE
-};
+static const struct ksm_variant *variant_for(unsigned int groups)
+{
+	const struct ksm_variant *best = NULL;
 
-#define NR_PROBE_DEFS (int)(sizeof(probe_table) / sizeof(probe_table[0]))
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		const struct ksm_variant *v = variants[i];
+
+		if ((v->groups & ~groups) ||
+		    (best && __builtin_popcount(v->groups) <= __builtin_popcount(best->groups)))
+			continue;
+		best = v;
+	}
+	return best;
+}
 
 static bool verbose_libbpf;
 
@@ -124,148 +135,9 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static void setp(struct ksm_probe *p, enum probe_state st, const char *fmt, ...)
-{
-	va_list ap;
-
-	p->state = st;
-	va_start(ap, fmt);
-	vsnprintf(p->why, sizeof(p->why), fmt, ap);
-	va_end(ap);
-}
-
-/* Mark every probe of a group; the why is the same for all of them. */
-static void set_group(struct ksm_source *s, unsigned int group, enum probe_state st,
-		      const char *why)
-{
-	for (int i = 0; i < s->nr_probes; i++)
-		if (s->probe[i].group == group)
-			setp(&s->probe[i], st, "%s", why);
-}
-
-/* Name the BTF entity a probe needs: btf_trace_<tp> or the function. */
-static void btf_name(const struct ksm_probe *p, char *buf, size_t len)
-{
-	if (p->source == KSM_SRC_FENTRY)
-		snprintf(buf, len, "%s", p->target);
-	else
-		snprintf(buf, len, "btf_trace_%s", p->target);
-}
-
-/* What the kernel's BTF says about each group's probes. */
-struct group_census {
-	uint32_t kinds[8];	  /* kinds the group's probes produce */
-	int probes[8], missing[8];
-	const char *first_missing[8];
-};
-
-/* Fill s->probe from the table and look every target up in the BTF. */
-static int probe_lookup(struct ksm_source *s, struct group_census *c, char *err, size_t len)
-{
-	char names_buf[NR_PROBE_DEFS][64];
-	const char *names[NR_PROBE_DEFS];
-	bool found[NR_PROBE_DEFS];
-	int r;
-
-	s->nr_probes = NR_PROBE_DEFS;
-	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		struct ksm_probe *p = &s->probe[i];
-
-		p->prog = probe_table[i].prog;
-		p->target = probe_table[i].target;
-		p->source = probe_table[i].source;
-		p->group = probe_table[i].group;
-		p->kinds = probe_table[i].kinds;
-		btf_name(p, names_buf[i], sizeof(names_buf[i]));
-		names[i] = names_buf[i];
-		c->kinds[p->group] |= p->kinds;
-	}
-	r = btf_names_find(BTF_VMLINUX, names, NR_PROBE_DEFS, found);
-	if (r) {
-		snprintf(err, len, "no kernel BTF at %s (CONFIG_DEBUG_INFO_BTF is needed for "
-			 "CO-RE): %s", BTF_VMLINUX, strerror(-r));
-		return r;
-	}
-	for (int i = 0; i < NR_PROBE_DEFS; i++) {
-		unsigned int g = s->probe[i].group;
-
-		c->probes[g]++;
-		if (found[i])
-			continue;
-		if (g == KSM_GRP_STOCK) {
-			snprintf(err, len, "this kernel lacks the %s tracepoint (the ksm "
-				 "tracepoints came in Linux 6.4)", s->probe[i].target);
-			return -ENOENT;
-		}
-		if (!c->missing[g]++)
-			c->first_missing[g] = s->probe[i].target;
-	}
-	return 0;
-}
-
-/* Take a group in, or say why not. */
-static void choose(struct ksm_source *s, unsigned int group, const char *why_not,
-		   const char *how)
-{
-	if (why_not) {
-		set_group(s, group, PROBE_INACTIVE, why_not);
-		return;
-	}
-	s->groups |= group;
-	set_group(s, group, PROBE_ACTIVE, how);
-}
-
-static void choose_groups(struct ksm_source *s, const struct group_census *c, uint32_t wanted)
-{
-	const char *why = NULL;
-	char fentry_why[120];
-
-	set_group(s, KSM_GRP_STOCK, PROBE_ACTIVE, "tp_btf");
-	if (c->missing[KSM_GRP_ADVISOR])
-		why = "tracepoint not in this kernel";
-	else if (!(wanted & c->kinds[KSM_GRP_ADVISOR]))
-		why = "not selected by -e";
-	choose(s, KSM_GRP_ADVISOR, why, "tp_btf");
-	/* the patched tracepoints: all of the series, or none */
-	why = NULL;
-	if (c->missing[KSM_GRP_PATCHED] && c->missing[KSM_GRP_PATCHED] < c->probes[KSM_GRP_PATCHED])
-		why = "incomplete kernel-patch/ series in this kernel";
-	else if (c->missing[KSM_GRP_PATCHED])
-		why = "tracepoint not in this kernel (kernel-patch/ adds it)";
-	else if (s->opts.fallback)
-		why = "patched tracepoint present, --fallback given";
-	else if (!(wanted & c->kinds[KSM_GRP_PATCHED]))
-		why = "not selected by -e";
-	choose(s, KSM_GRP_PATCHED, why, "tp_btf");
-	/* fentry only stands in for missing patched tracepoints */
-	why = NULL;
-	if (s->groups & KSM_GRP_PATCHED) {
-		why = "patched tracepoints preferred";
-	} else if (!(wanted & c->kinds[KSM_GRP_FENTRY])) {
-		why = "not selected by -e";
-	} else if (c->missing[KSM_GRP_FENTRY]) {
-		snprintf(fentry_why, sizeof(fentry_why), "%s not in kernel BTF (inlined or absent)",
-			 c->first_missing[KSM_GRP_FENTRY]);
-		why = fentry_why;
-	}
-	/* whether trampolines are allowed is known only by loading */
-	choose(s, KSM_GRP_FENTRY, why, "fentry/fexit");
-}
-
-static void update_active_kinds(struct ksm_source *s)
-{
-	s->active_kinds = 0;
-	for (int i = 0; i < s->nr_probes; i++)
-		if (s->probe[i].state == PROBE_ACTIVE)
-			s->active_kinds |= s->probe[i].kinds;
-}
-
 int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char *err,
 		     size_t len)
 {
-	struct group_census census = {};
-	int r;
-
 	memset(s, 0, sizeof(*s));
 	s->opts = *o;
 	verbose_libbpf = o->verbose;
@@ -280,12 +152,7 @@ int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char
 			 "CONFIG_KSM is not set)");
 		return -ENOENT;
 	}
-	r = probe_lookup(s, &census, err, len);
-	if (r)
-		return r;
-	choose_groups(s, &census, o->event_mask ? o->event_mask : ~0u);
-	update_active_kinds(s);
-	return 0;
+	return event_choice_make(s, err, len);
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -331,27 +198,76 @@ static int try_variant(struct ksm_source *s, const struct ksm_variant *v)
 	return 0;
 }
 
+/* The kprobe stand-ins: a light skeleton loads them but does not attach them. */
+static void attach_kprobes(struct ksm_source *s)
+{
+	int fds[KSM_MAX_KPROBES], n, j = 0;
+
+	if (!(s->groups & KSM_GRP_STOCK_KPROBE) || !s->variant->kprobe_fds)
+		return;
+	n = s->variant->kprobe_fds(s->skel, fds);
+	for (int i = 0; i < s->nr_probes && j < n; i++) {
+		struct ksm_probe *p = &s->probe[i];
+		int fd;
+
+		if (p->group != KSM_GRP_STOCK_KPROBE)
+			continue;
+		fd = fds[j++];
+		if (p->state != PROBE_ACTIVE)
+			continue;
+		fd = kprobe_attach(fd, p->target, !strncmp(p->prog, "kretprobe_", 10));
+		if (fd < 0)
+			event_choice_set(p, PROBE_FAILED, "attach failed: %s", strerror(-fd));
+		else
+			s->kprobe_fd[s->nr_kprobe_fds++] = fd;
+	}
+}
+
+/*
+ * Load the best variant for the chosen groups; when the kernel refuses
+ * trampolines, drop the fentry groups (the kprobe stand-ins take over the
+ * stock kinds) and try again.
+ */
+static int load_best(struct ksm_source *s)
+{
+	int r;
+
+	for (;;) {
+		const struct ksm_variant *v = variant_for(s->groups);
+
+		if (!v)
+			return -ENODEV;	/* every group dropped */
+		if (s->groups & ~v->groups)
+			event_choice_unbuilt(s, s->groups & ~v->groups);
+		r = try_variant(s, v);
+		if (!r || !(v->groups & KSM_TRAMPOLINE_GROUPS))
+			return r;
+		event_choice_refused(s, v->groups & KSM_TRAMPOLINE_GROUPS, r);
+	}
+}
+
 int ksm_source_start(struct ksm_source *s, char *err, size_t len)
 {
-	int r = try_variant(s, variant_for(s->groups));
+	int r = load_best(s);
 
-	if (r && (s->groups & KSM_GRP_FENTRY)) {
-		char why[120];
-
-		snprintf(why, sizeof(why), "fentry refused by the kernel: %s", strerror(-r));
-		set_group(s, KSM_GRP_FENTRY, PROBE_INACTIVE, why);
-		s->groups &= ~KSM_GRP_FENTRY;
-		update_active_kinds(s);
-		r = try_variant(s, variant_for(s->groups));
+	if (r == -ENODEV) {
+		snprintf(err, len, "no KSM event source can run on this kernel (--list-probes "
+			 "says why)");
+		event_choice_settle(s);
+		return r;
 	}
 	if (r) {
 		snprintf(err, len, "cannot load the BPF programs: %s (-v shows the loader's log)",
 			 strerror(-r));
 		for (int i = 0; i < s->nr_probes; i++)
 			if (s->probe[i].state == PROBE_ACTIVE)
-				setp(&s->probe[i], PROBE_FAILED, "load failed: %s", strerror(-r));
+				event_choice_set(&s->probe[i], PROBE_FAILED, "load failed: %s",
+						 strerror(-r));
+		event_choice_settle(s);
 		return r;
 	}
+	attach_kprobes(s);
+	event_choice_settle(s);
 	s->rb = ring_buffer__new(s->variant->events_fd(s->skel), on_sample, s, NULL);
 	if (!s->rb) {
 		r = -errno;
@@ -406,6 +322,8 @@ void ksm_source_close(struct ksm_source *s)
 {
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
+	while (s->nr_kprobe_fds > 0)
+		close(s->kprobe_fd[--s->nr_kprobe_fds]);
 	if (s->skel)
 		s->variant->destroy(s->skel);
 	s->skel = NULL;

@@ -25,6 +25,8 @@ struct ksm_source_opts {
 	int cgroup_level;	/* depth of that cgroup below the root */
 	uint32_t event_mask;	/* bit per kind; 0 = all */
 	bool fallback;		/* use fentry fallbacks even where patched tps exist */
+	bool standins;		/* stand-ins even where the stock tracepoints exist */
+	bool kprobes;		/* kprobes rather than fentry for those stand-ins */
 	bool verbose;		/* loader and libbpf messages on stderr */
 	ksm_event_cb cb;
 	void *ctx;
@@ -42,11 +44,13 @@ struct ksm_probe {
 	unsigned int source;	/* enum ksm_event_source */
 	unsigned int group;	/* KSM_GRP_* (ksm_event_kinds.h) */
 	uint32_t kinds;		/* event kinds it produces */
+	bool present;		/* the kernel has its target (BTF, or kallsyms for kprobes) */
 	enum probe_state state;
-	char why[120];
+	char why[160];
 };
 
-#define KSM_MAX_PROBES 32
+#define KSM_MAX_PROBES 64
+#define KSM_MAX_KPROBES 16
 
 struct ring_buffer;
 struct ksm_variant;
@@ -55,6 +59,9 @@ struct ksm_source {
 	const struct ksm_variant *variant;
 	void *skel;		/* the variant's light skeleton */
 	unsigned int groups;	/* groups chosen by ksm_source_probe */
+	unsigned int standby;	/* groups that replace refused ones (kprobes for fentry) */
+	int kprobe_fd[KSM_MAX_KPROBES];	/* perf events holding the attached kprobes */
+	int nr_kprobe_fds;
 	struct ring_buffer *rb;
 	struct ksm_probe probe[KSM_MAX_PROBES];
 	int nr_probes;
@@ -69,8 +76,9 @@ struct ksm_source {
 int ksm_source_probe(struct ksm_source *s, const struct ksm_source_opts *o, char *err,
 		     size_t len);
 /*
- * Load and attach the variant ksm_source_probe chose. If the fentry group is
- * refused, it says why in the probe table and goes on without it.
+ * Load and attach the best variant for the groups ksm_source_probe chose.
+ * If the kernel refuses fentry, it says why in the probe table and goes on
+ * without those groups (with the kprobe stand-ins where they can serve).
  * Returns 0 or -errno with a message in err.
  */
 int ksm_source_start(struct ksm_source *s, char *err, size_t len);

@@ -25,6 +25,8 @@ static struct env {
 	bool list_probes;
 	bool list_events;
 	bool fallback;
+	bool standins;
+	bool kprobes;
 } env;
 
 static struct state {
@@ -52,7 +54,7 @@ static const char doc[] =
 	"\n"
 	"Exit status: 0 ok, 1 error, 2 usage error.";
 
-enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK, OPT_LIST_EVENTS };
+enum { OPT_LIST_PROBES = 1000, OPT_FALLBACK, OPT_LIST_EVENTS, OPT_STANDINS, OPT_KPROBES };
 
 static const struct argp_option opts[] = {
 	{ "events", 'e', "EVENT,...", 0, "Only these events (names as printed)", 0 },
@@ -62,6 +64,11 @@ static const struct argp_option opts[] = {
 	{ "list-events", OPT_LIST_EVENTS, NULL, 0, "List event names and exit", 0 },
 	{ "fallback", OPT_FALLBACK, NULL, 0,
 	  "Use fentry/fexit fallbacks even where patched tracepoints exist", 0 },
+	{ "stand-ins", OPT_STANDINS, NULL, 0,
+	  "Use the stand-ins of the stock tracepoints (as before Linux 6.4) even where "
+	  "those exist", 0 },
+	{ "kprobes", OPT_KPROBES, NULL, 0,
+	  "Stand-ins through kprobes, not fentry (as where trampolines are refused)", 0 },
 	{},
 };
 
@@ -88,6 +95,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_FALLBACK:
 		env.fallback = true;
+		break;
+	case OPT_STANDINS:
+		env.standins = true;
+		break;
+	case OPT_KPROBES:
+		env.kprobes = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
@@ -235,6 +248,8 @@ int main(int argc, char **argv)
 	so.pid = cli.pid;
 	so.event_mask = env.event_mask;
 	so.fallback = env.fallback;
+	so.standins = env.standins;
+	so.kprobes = env.kprobes;
 	so.verbose = cli.verbose;
 	r = cli_resolve_filter(&so.cgroup_id, &so.cgroup_level, NULL, 0);
 	if (r)
