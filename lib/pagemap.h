@@ -67,7 +67,7 @@ ssize_t pagemap_read(int fd, uint64_t vaddr, uint64_t *ent, size_t n);
 /*
  * Per-frame facts: kpageflags, and kpagecgroup (the inode number of the
  * memory cgroup the frame is charged to, which is its cgroup v2 id).  A few
- * hundred recently read frames are cached: the same KSM frame or the zero
+ * thousand recently read frames are cached: the same KSM frame or the zero
  * page comes back once per mapping.
  */
 struct kpage_reader {
@@ -76,7 +76,7 @@ struct kpage_reader {
 	struct kpage_slot {
 		uint64_t pfn; /* + 1: 0 is an empty slot */
 		uint64_t flags;
-	} cache[512];
+	} cache[4096];
 };
 
 /* Open kpageflags, and kpagecgroup if asked; 0 or -errno. */

@@ -25,6 +25,7 @@
 #include "render_json.h"
 #include "render_text.h"
 #include "sampler.h"
+#include "top_sharing.h"
 #include "ui.h"
 #include "util.h"
 
@@ -212,6 +213,7 @@ static struct state {
 	struct ksm_source src;
 	struct prom_server *prom;
 	struct top_ui ui;
+	struct top_sharing sharing;
 } st;
 
 static enum output pick_output(void)
@@ -270,6 +272,9 @@ static int sample(void)
 	t0 = now_ns(CLOCK_MONOTONIC);
 	r = top_sample(&st.sampler, &st.m);
 	st.m.g.sample_seconds = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	/* a budgeted step of who-shares-with-whom, apart from the sample's own time */
+	if (st.m.sharing)
+		top_sharing_step(st.m.sharing);
 	if (r) {
 		top_ui_stop(&st.ui); /* the message must not land on the view */
 		return cli_err("reading KSM state: %s", strerror(-r));
@@ -374,10 +379,20 @@ static int start(void)
 				.interval_s = env.interval,
 				.telemetry_path = env.telemetry_path,
 				.web_config = env.web_config,
-				.bpf_stats = !env.no_bpf_stats };
+				.bpf_stats = !env.no_bpf_stats,
+				.sharing_pairs = (int)top_sharing_opts.prom_pairs };
 	char err[256];
 	int r;
 
+	if (top_sharing_opts.prom_pairs && !env.prom_addr)
+		return cli_usage_err("--prom-sharing-pairs needs --web.listen-address");
+	if (top_sharing_opts.budget_ms > 0) {
+		/* without it (not root, no kpageflags) the header says why */
+		r = top_sharing_start(&st.sharing, top_sharing_opts.budget_ms);
+		if (r && st.out != OUT_UI)
+			cli_warn("who shares with whom: %s", strerror(-r));
+		st.m.sharing = &st.sharing;
+	}
 	if (env.prom_addr) {
 		st.prom = prom_server_start(env.prom_addr, &po, err, sizeof(err));
 		if (!st.prom)
@@ -485,6 +500,7 @@ int main(int argc, char **argv)
 	static const struct argp_child children[] = {
 		{ &cli_output_argp, 0, NULL, 0 },
 		{ &cli_filter_argp, 0, NULL, 0 },
+		{ &top_sharing_argp, 0, NULL, 0 },
 		{},
 	};
 	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, children,
@@ -502,6 +518,8 @@ int main(int argc, char **argv)
 	top_ui_stop(&st.ui);
 	ksm_source_close(&st.src);
 	prom_server_stop(st.prom);
+	if (st.m.sharing)
+		top_sharing_stop(st.m.sharing);
 	top_model_free(&st.m);
 	return r;
 }

@@ -108,6 +108,8 @@ struct top_filter {
 	int depth;	   /* cgroup rows at most this deep (--cgroup-depth), -1: all */
 };
 
+struct top_sharing;
+
 struct top_model {
 	struct proc_table procs;
 	struct top_global g;
@@ -138,6 +140,8 @@ struct top_model {
 	bool ascending;
 	/* the pinned built-in KSM policy's rules (ksmpolicy), -1 if none; the sampler opens it */
 	int policy_fd;
+	/* who shares KSM frames with whom (top_sharing.h); NULL when off */
+	struct top_sharing *sharing;
 	/* where this sample's numbers came from, for the views */
 	const char *procs_source; /* "bpf_iter" or "proc" */
 	char events_off[200];	  /* why no event source runs; "" when one does */

@@ -399,4 +399,5 @@ void prom_write(const struct prom_out *o, const struct top_model *m, const struc
 	if (st->cg_total || !cg.n)
 		write_row_set(o, &cg, false);
 	write_top_procs(o, m, opts ? opts->max_procs : 0, st);
+	prom_write_sharing(o, m, opts ? opts->sharing_pairs : 0);
 }

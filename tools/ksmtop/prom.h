@@ -28,6 +28,7 @@ struct prom_opts {
 	const char *telemetry_path; /* "/metrics" */
 	const char *web_config;	    /* --web.config.file, NULL for none */
 	bool bpf_stats;		    /* turn on the kernel's BPF run-time statistics */
+	int sharing_pairs;	    /* ksm_cgroup_shared_frames for the top N pairs; 0 = none */
 };
 
 /* BPF programs this process runs, from the kernel's statistics. */
@@ -59,6 +60,9 @@ void prom_state_free(struct prom_state *st);
 /* Write the exposition of m's current sample (no end marker: see prom_end). */
 void prom_write(const struct prom_out *o, const struct top_model *m, const struct prom_opts *opts,
 		const struct prom_state *st);
+
+/* prom_sharing.c: the sharing walker's series (when ksmtop runs it). */
+void prom_write_sharing(const struct prom_out *o, const struct top_model *m, int max_pairs);
 
 /* prom_self.c: BPF statistics on, and the run time of this process's programs. */
 int prom_bpf_stats_enable(struct prom_state *st);

@@ -4,6 +4,7 @@
 #include "event_kinds.h"
 #include "name_esc.h"
 #include "render_json.h"
+#include "top_sharing.h"
 #include "util.h"
 
 /* A count or rate this kernel cannot know is null, never 0. */
@@ -209,5 +210,7 @@ json_t *top_json(const struct top_model *m, int rows)
 	json_object_set_new(doc, "processes", rows_json(m->rows, m->nrows, true, rows));
 	events_json(m, doc);
 	json_object_set_new(doc, "sources", sources_json(m));
+	/* who shares KSM frames with whom, machine-wide; null without the walker */
+	json_object_set_new(doc, "sharing", m->sharing ? top_sharing_json(m->sharing) : json_null());
 	return doc;
 }

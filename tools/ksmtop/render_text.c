@@ -8,6 +8,7 @@
 
 #include "name_esc.h"
 #include "render_text.h"
+#include "top_sharing.h"
 
 /* 12345, 12M: four digits at most, in powers of 1024. */
 static const char *human(double v, char *buf, size_t len)
@@ -135,6 +136,12 @@ int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int m
 		    m->ev_rate[KSM_EV_STABLE_NODE_INSERT], m->ev_rate[KSM_EV_STABLE_NODE_REMOVE],
 		    m->ev_rate[KSM_EV_MIGRATE_FOLIO], m->ev_rate[KSM_EV_SWAPIN_COPY],
 		    m->ev_rate[KSM_EV_GET_FOLIO_STALE]);
+	if (m->sharing) {
+		char sh[TOP_LINE_LEN];
+
+		top_sharing_summary(m->sharing, sh, sizeof(sh));
+		add(&l, "%s", sh);
+	}
 	if (m->lost)
 		add(&l, "WARNING: %llu events lost (ring buffer full): event rates are low",
 		    (unsigned long long)m->lost);
@@ -285,5 +292,7 @@ void top_text_print(const struct top_model *m, FILE *out, int rows, bool tree)
 	else
 		print_rows(out, m->cgrows, m->ncgrows, false, rows);
 	print_rows(out, m->rows, m->nrows, true, rows);
+	if (m->sharing)
+		top_sharing_print(out, m->sharing, rows);
 	fprintf(out, "\n");
 }

@@ -8,6 +8,7 @@
 #include <ncurses.h>
 
 #include "name_esc.h"
+#include "top_sharing.h"
 #include "ui.h"
 
 static SCREEN *screen;
@@ -54,7 +55,9 @@ void top_ui_stop(struct top_ui *u)
 
 static const char *view_name(enum top_view v)
 {
-	return v == VIEW_PROCS ? "processes" : v == VIEW_CGROUPS ? "cgroups" : "nodes";
+	static const char *const names[VIEW_MAX] = { "processes", "cgroups", "nodes", "sharing" };
+
+	return v < VIEW_MAX ? names[v] : "?";
 }
 
 static void put(int y, const char *s, int attr)
@@ -74,7 +77,7 @@ static void draw_help(void)
 		"  q            quit",
 		"  h ?          this help (any key leaves it)",
 		"  space        pause / resume sampling",
-		"  tab v        next view: processes, cgroups, nodes (1 2 3 pick one)",
+		"  tab v        next view: processes, cgroups, nodes, sharing (1 2 3 4 pick one)",
 		"  s > <        next / previous sort column;  r  reverse the order",
 		"  P M R Z F    sort by pid, merging, rmap, zero pages, profit",
 		"  G U C N      sort by merges/s, unmerges/s, cgroup, comm",
@@ -91,6 +94,8 @@ static void draw_help(void)
 		"MODE mergeable (madvise) / merge_any (prctl). Cgroups: PROCS, MERGING and",
 		"the rest sum the whole subtree, SELF is the cgroup's own processes' merging.",
 		"- : this kernel cannot tell;  ~ : derived from counter deltas, not events.",
+		"Sharing (4): cgroup pairs whose processes map the same KSM frames, most first",
+		"(the last complete walk of the KSM users' pagemaps; --sharing-budget).",
 	};
 
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
@@ -194,6 +199,29 @@ static void draw_rows(int y, int avail, struct top_ui *u, const struct top_model
 	free(list);
 }
 
+/* The sharing view: the cgroup pairs of the walker's last pass, most frames first. */
+static void draw_sharing(int y, int avail, struct top_ui *u, const struct top_model *m)
+{
+	const struct sharing_snapshot *ss = m->sharing ? top_sharing_last(m->sharing) : NULL;
+	int n = ss ? (int)ss->npairs : 0;
+	char buf[TOP_LINE_LEN];
+
+	place_cursor(u, n, avail);
+	header_line(y++, top_sharing_titles(), TOP_SORT_MAX, false);
+	for (int k = u->scroll; k < n && k < u->scroll + avail; k++) {
+		top_sharing_row(ss, (size_t)k, buf, sizeof(buf));
+		put(y++, buf, k == u->cursor ? A_REVERSE : 0);
+	}
+	if (n)
+		return;
+	if (!m->sharing)
+		put(y, "(the sharing walker is off: --sharing-budget 0)", A_DIM);
+	else if (!ss)
+		put(y, "(no complete walk yet: see the sharing line above)", A_DIM);
+	else
+		put(y, "(no KSM frame is shared across cgroups)", A_DIM);
+}
+
 /* The bottom line: the prompt being typed, or the view's state and a message. */
 static void draw_status(struct top_ui *u, const struct top_model *m)
 {
@@ -248,7 +276,9 @@ void top_ui_draw(struct top_ui *u, const struct top_model *m)
 	if (u->view == VIEW_NODES) {
 		place_cursor(u, m->nr_nodes, 1);
 		draw_nodes(y, avail, u->cursor, m);
-	} else
+	} else if (u->view == VIEW_SHARING)
+		draw_sharing(y, avail, u, m);
+	else
 		draw_rows(y, avail, u, m);
 	draw_status(u, m);
 	refresh();

@@ -18,7 +18,7 @@
 #define TOP_UI_MIN_COLS 60
 #define TOP_UI_MIN_LINES 12
 
-enum top_view { VIEW_PROCS = 0, VIEW_CGROUPS, VIEW_NODES, VIEW_MAX };
+enum top_view { VIEW_PROCS = 0, VIEW_CGROUPS, VIEW_NODES, VIEW_SHARING, VIEW_MAX };
 
 enum top_ui_action {
 	UI_NONE = 0,

@@ -109,6 +109,7 @@ static enum top_ui_action view_key(struct top_ui *u, int ch)
 	case '1':
 	case '2':
 	case '3':
+	case '4':
 		u->view = ch - '1';
 		break;
 	default:
