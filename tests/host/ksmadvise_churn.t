@@ -16,14 +16,6 @@ ksm_save
 CG=/ksmadvise-churn-$$
 track_cgroup "$CG/a"; track_cgroup "$CG/b"; track_cgroup "$CG/c"; track_cgroup "$CG"
 
-# global_is NAME GOT WANT: sysfs counts every KSM user on the host; assert on
-# it only while this test's workloads are the only ones (a QEMU guest's RAM
-# is mergeable, and its zero pages would merge with ours), else skip.
-global_is() {
-	local others
-	others=$(ksm_users_outside "$CG" | tr '\n' ' ')
-	if [ -n "$others" ]; then skip "$1" "other KSM users on this host: $others"; else is "$@"; fi
-}
 
 # within5 GOT WANT: |GOT - WANT| <= 5% of WANT
 within5() { python3 -c "import sys; g, w = int(sys.argv[1]), int(sys.argv[2]); sys.exit(abs(g - w) > 0.05 * w)" "$1" "$2"; }

@@ -15,14 +15,6 @@ ksm_save
 CG=/ksmadvise-predict-$$
 track_cgroup "$CG/a"; track_cgroup "$CG/b"; track_cgroup "$CG/c"; track_cgroup "$CG"
 
-# global_is NAME GOT WANT: sysfs counts every KSM user on the host; assert on
-# it only while this test's workloads are the only ones (a QEMU guest's RAM
-# is mergeable, and its zero pages would merge with ours), else skip.
-global_is() {
-	local others
-	others=$(ksm_users_outside "$CG" | tr '\n' ' ')
-	if [ -n "$others" ]; then skip "$1" "other KSM users on this host: $others"; else is "$@"; fi
-}
 
 # cg_stat CGROUP KEY: the sum of KEY in ksm_stat over the cgroup's processes.
 cg_stat() {

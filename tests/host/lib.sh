@@ -125,3 +125,12 @@ ksm_users_outside() {
 		echo "${p#/proc/} $(cat "$p/comm" 2>/dev/null)"
 	done
 }
+
+# global_is NAME GOT WANT: "is" for a global counter (sysfs), which counts
+# every KSM user on the host: asserted only while the test's workloads,
+# under its cgroup $CG, are the only ones; else a skip that names the others.
+global_is() {
+	local others
+	others=$(ksm_users_outside "$CG" | tr '\n' ' ')
+	if [ -n "$others" ]; then skip "$1" "other KSM users on this host: $others"; else is "$@"; fi
+}

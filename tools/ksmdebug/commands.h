@@ -18,6 +18,8 @@ int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* snapshot_cmd.c */
 int cmd_snapshot(int argc, char **argv);
+/* audit.c */
+int cmd_audit(int argc, char **argv);
 
 /*
  * --race-window MS, --retry-limit N: an argp child of every command that

@@ -3,6 +3,7 @@
  * ksmdebug: race detectors, a flight recorder and a bug-report bundle for
  * KSM.  The detectors (det_*.c) run the same live (live.c) and on a
  * recorded trace (offline.c); see docs/ksmdebug.md for the signatures.
+ * audit (audit.c) checks who shares KSM frames against security boundaries.
  */
 #include "cli.h"
 #include "commands.h"
@@ -16,7 +17,9 @@ int main(int argc, char **argv)
 		{ "replay", cmd_replay, "run the detectors over a recorded trace" },
 		{ "report", cmd_report, "bug-report bundle of a trace: text, JSON, HTML+SVG" },
 		{ "snapshot", cmd_snapshot,
-		  "current KSM state: sysfs, per process, per NUMA node" },
+		  "current KSM state: sysfs, per process, per NUMA node, who shares" },
+		{ "audit", cmd_audit,
+		  "who shares KSM frames with whom; exit 3 if sharing crosses --boundary" },
 	};
 	static const char doc[] =
 		"Race detectors, a flight recorder and a bug-report bundle for KSM.\n"

@@ -108,6 +108,31 @@ static void html_accounting(FILE *out, const struct replay *r)
 	fputs("</table>\n", out);
 }
 
+/* Who shares KSM frames with whom, when the snapshot has it. */
+static void html_sharing(FILE *out, const json_t *sh)
+{
+	const json_t *p;
+	size_t i;
+
+	if (!sh)
+		return;
+	fprintf(out, "<p>KSM frames shared across cgroups: %lld of %lld</p>\n",
+		(long long)json_integer_value(json_object_get(sh, "cross_cgroup_frames")),
+		(long long)json_integer_value(json_object_get(sh, "ksm_frames")));
+	if (!json_array_size(json_object_get(sh, "pairs")))
+		return;
+	fputs("<table><tr><th>cgroup a</th><th>cgroup b</th><th>frames</th></tr>\n", out);
+	json_array_foreach(json_object_get(sh, "pairs"), i, p)
+	{
+		fputs("<tr>", out);
+		td(out, json_string_value(json_object_get(p, "a")));
+		td(out, json_string_value(json_object_get(p, "b")));
+		fprintf(out, "<td>%lld</td></tr>\n",
+			(long long)json_integer_value(json_object_get(p, "frames")));
+	}
+	fputs("</table>\n", out);
+}
+
 static void html_snapshot(FILE *out, const struct snapshot *s)
 {
 	fputs("<h3>", out);
@@ -134,6 +159,7 @@ static void html_snapshot(FILE *out, const struct snapshot *s)
 			(long long)p->st.zero_pages, (long long)p->st.profit);
 	}
 	fputs("</table>\n", out);
+	html_sharing(out, s->sharing);
 }
 
 static void html_kernel(FILE *out, const struct trace_header *h)

@@ -119,6 +119,7 @@ static void text_last_snapshot(FILE *out, const struct replay *r)
 			comm, (long long)p->st.merging_pages, (long long)p->st.rmap_items,
 			(long long)p->st.profit);
 	}
+	snapshot_print_sharing(out, s, "  ");
 }
 
 void report_text(FILE *out, const struct replay *r, const struct report_opts *o)

@@ -158,5 +158,8 @@ int live_sample(struct live *l, const char *label, struct snapshot *snap)
 	}
 	if (snap && snapshot_head(l, snap, label, ts))
 		return -ENOMEM;
+	/* who shares with whom, outside the two readings: best effort (needs root) */
+	if (snap && snapshot_add_sharing(snap) == -ENOMEM)
+		return -ENOMEM;
 	return judge_procs(l, ts, snap);
 }

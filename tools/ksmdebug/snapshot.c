@@ -9,6 +9,7 @@
 #include "array.h"
 #include "name_esc.h"
 #include "procfs.h"
+#include "sharing.h"
 #include "snapshot.h"
 
 int snapshot_init(struct snapshot *s, const char *label, uint64_t ts_ns)
@@ -23,7 +24,23 @@ void snapshot_free(struct snapshot *s)
 {
 	free(s->label);
 	free(s->procs);
+	json_decref(s->sharing);
 	memset(s, 0, sizeof(*s));
+}
+
+int snapshot_add_sharing(struct snapshot *s)
+{
+	struct sharing_opts o = { 0 };
+	struct sharing_snapshot ss;
+	int r = sharing_walk(&o, &ss);
+
+	if (r)
+		return r;
+	json_decref(s->sharing);
+	/* pairs and per-cgroup counts; the frame list is the audit's to give */
+	s->sharing = sharing_to_json(&ss, 0);
+	sharing_snapshot_free(&ss);
+	return s->sharing ? 0 : -ENOMEM;
 }
 
 int snapshot_add_proc(struct snapshot *s, int pid, const char *comm, const struct ksm_proc_stat *st,
@@ -147,7 +164,30 @@ json_t *snapshot_json(const struct snapshot *s)
 	json_object_set_new(o, "sysfs", sysfs_json(&s->sysfs));
 	json_object_set_new(o, "numa", numa_json(s));
 	json_object_set_new(o, "procs", procs);
+	if (s->sharing)
+		json_object_set(o, "sharing", s->sharing);
 	return o;
+}
+
+void snapshot_print_sharing(FILE *out, const struct snapshot *s, const char *indent)
+{
+	const json_t *pairs = json_object_get(s->sharing, "pairs"), *p;
+	size_t i;
+
+	if (!s->sharing)
+		return;
+	fprintf(out, "%sKSM frames shared across cgroups: %lld of %lld KSM frames\n", indent,
+		(long long)json_integer_value(json_object_get(s->sharing, "cross_cgroup_frames")),
+		(long long)json_integer_value(json_object_get(s->sharing, "ksm_frames")));
+	json_array_foreach(pairs, i, p)
+	{
+		fprintf(out, "%s  ", indent);
+		name_fputs(json_string_value(json_object_get(p, "a")), out);
+		fputs(" <-> ", out);
+		name_fputs(json_string_value(json_object_get(p, "b")), out);
+		fprintf(out, ": %lld frames\n",
+			(long long)json_integer_value(json_object_get(p, "frames")));
+	}
 }
 
 /* ---- reading back ------------------------------------------------------------ */
@@ -229,5 +269,8 @@ int snapshot_from_json(const json_t *o, struct snapshot *s)
 			return -ENOMEM;
 		}
 	}
+	p = json_object_get(o, "sharing");
+	if (json_is_object(p))
+		s->sharing = json_incref(p);
 	return 0;
 }

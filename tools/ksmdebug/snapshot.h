@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -37,6 +38,8 @@ struct snapshot {
 	int64_t stable_per_node[SNAP_MAX_NODES];
 	struct snap_proc *procs;
 	size_t nr_procs, cap_procs;
+	/* who shares KSM frames with whom (lib/sharing.h JSON), NULL if not taken */
+	json_t *sharing;
 };
 
 /* A fresh snapshot labelled label; 0 or -ENOMEM. */
@@ -45,6 +48,13 @@ void snapshot_free(struct snapshot *s);
 /* Append one process; -ENOMEM leaves the snapshot as it was. */
 int snapshot_add_proc(struct snapshot *s, int pid, const char *comm, const struct ksm_proc_stat *st,
 		      bool stable);
+/*
+ * Walk the KSM users' pagemaps (lib/sharing.h) and keep who shares with
+ * whom in the snapshot; 0 or -errno (not root, no kpageflags).
+ */
+int snapshot_add_sharing(struct snapshot *s);
+/* Its sharing as text: the total line and the cgroup pairs (nothing without). */
+void snapshot_print_sharing(FILE *out, const struct snapshot *s, const char *indent);
 /* Pids whose ksm_stat says they use KSM (mergeable, merge_any or rmap items). */
 int snap_ksm_pids(int *pids, int max);
 
@@ -57,12 +67,12 @@ bool snapshot_shared_on_one_node(const struct snapshot *s, int64_t *shared);
 const char *snapshot_stable_nodes_source(const struct snapshot *s);
 const char *snapshot_shared_source(const struct snapshot *s);
 
-/* {"type": "snapshot", "label", "ts_ns", "stable", "sysfs", "numa", "procs"} */
+/* {"type": "snapshot", "label", "ts_ns", "stable", "sysfs", "numa", "procs", "sharing"} */
 json_t *snapshot_json(const struct snapshot *s);
 /*
  * The inverse, for replay: label, ts_ns, stable (absent means true),
- * sysfs, and the procs that have a pid and ksm_merging_pages; numa is not
- * read back (nothing judges it).  0 or -ENOMEM.
+ * sysfs, the procs that have a pid and ksm_merging_pages, and sharing as it
+ * is; numa is not read back (nothing judges it).  0 or -ENOMEM.
  */
 int snapshot_from_json(const json_t *o, struct snapshot *s);
 

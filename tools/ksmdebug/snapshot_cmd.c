@@ -51,6 +51,10 @@ static int read_state(struct snapshot *s)
 			return cli_err("out of memory");
 	}
 	s->ts_ns = now_ns(CLOCK_MONOTONIC);
+	err = snapshot_add_sharing(s);
+	if (err)
+		cli_warn("who shares KSM frames with whom: %s (pagemap, /proc/kpageflags)",
+			 strerror(-err));
 	return 0;
 }
 
@@ -94,6 +98,10 @@ static void print_state(const struct snapshot *s)
 		       (long long)p->st.merging_pages, (long long)p->st.rmap_items,
 		       (long long)p->st.zero_pages, (long long)p->st.profit);
 	}
+	if (s->sharing) {
+		printf("\nWho shares with whom:\n");
+		snapshot_print_sharing(stdout, s, "  ");
+	}
 }
 
 int cmd_snapshot(int argc, char **argv)
@@ -104,7 +112,8 @@ int cmd_snapshot(int argc, char **argv)
 	};
 	static const char doc[] =
 		"Current KSM state: sysfs counters, per-process ksm_stat, the NUMA picture\n"
-		"(what the kernel exposes per node, and what it does not), kernel facts.\n";
+		"(what the kernel exposes per node, and what it does not), which cgroups\n"
+		"share KSM frames (ksmdebug audit for the frames), kernel facts.\n";
 	static const struct argp argp = { NULL, snap_opt, NULL, doc, children, NULL, NULL };
 	struct kernel_facts k;
 	struct snapshot s;
