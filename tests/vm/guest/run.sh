@@ -3,11 +3,14 @@
 #
 # The VM suite, run inside the guest by /init.  TAP on stdout.
 #
-#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [verbose=1]
+#   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [sharing=0|1]
+#          [verbose=1]
 #
 # Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
 # Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
 # custom robust bench
+# The sharing audit (audit.sh): after the policy scenarios when they include
+# isolate, or as sharing=1 / sharing=0 say ("audit=" is the kernel's own)
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
 #   ksmsnoop  ksmsnoop -j, the patched tracepoints through BPF (tp_btf)
@@ -20,9 +23,11 @@ ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug"
 BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
 POLICY="deny,isolate,weight,custom,robust,bench"
+AUDIT=auto
 for a in "$@"; do
 	case $a in
 	policy=*) POLICY=${a#policy=} ;;
+	sharing=*) AUDIT=${a#sharing=} ;;
 	only=*) ONLY=${a#only=} ;;
 	backends=*) BACKENDS=${a#backends=} ;;
 	verbose=1) set -x ;;
@@ -654,6 +659,13 @@ if [ -n "$POLICY" ]; then
 	. /tests/policy.sh
 	policy_suite "$POLICY"
 fi
+case "$AUDIT,$POLICY" in
+1,* | auto,*isolate*)
+	. /tests/policy.sh
+	. /tests/audit.sh
+	audit_suite
+	;;
+esac
 kset run 2
 echo "1..$NTEST"
 echo "# guest: $NPASS passed, $NFAIL failed, $NSKIP skipped"
