@@ -112,7 +112,7 @@ void sharing_print_text(FILE *f, const struct sharing_snapshot *s, int max_rows)
 
 		fmt_bytes(p->frames * PAGE_BYTES, bytes, sizeof(bytes));
 		fprintf(f, "%s %s %10llu %10s\n", name_pad(s->cgs[p->a].path, 28, a, sizeof(a)),
-			name_pad(s->cgs[p->b].path, 28, b, sizeof(b)), (unsigned long long)p->frames,
-			bytes);
+			name_pad(s->cgs[p->b].path, 28, b, sizeof(b)),
+			(unsigned long long)p->frames, bytes);
 	}
 }

@@ -101,13 +101,13 @@ static json_t *read_json(const struct adv *a)
 
 	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:I}",
 			 "processes", (int)a->nprocs, "cgroups", (int)a->ncgs, "pages",
-			 (json_int_t)a->npages, "pages_reread", (json_int_t)a->pages_reread, "bytes", (json_int_t)a->bytes_read, "seconds",
-			 a->read_s, "cpu_seconds", a->cpu_s, "pages_hashed_per_cpu_second", pps,
-			 "sample_gap_seconds", a->sample_gap_s, "zero_page_mapped",
-			 (json_int_t)a->zero_pfn_pages, "swapped_out", (json_int_t)a->swapped_pages,
-			 "content_groups", (json_int_t)a->ngroups, "hash_collisions",
-			 (json_int_t)a->collisions, "representatives_reread",
-			 (json_int_t)a->reread_reps);
+			 (json_int_t)a->npages, "pages_reread", (json_int_t)a->pages_reread,
+			 "bytes", (json_int_t)a->bytes_read, "seconds", a->read_s, "cpu_seconds",
+			 a->cpu_s, "pages_hashed_per_cpu_second", pps, "sample_gap_seconds",
+			 a->sample_gap_s, "zero_page_mapped", (json_int_t)a->zero_pfn_pages,
+			 "swapped_out", (json_int_t)a->swapped_pages, "content_groups",
+			 (json_int_t)a->ngroups, "hash_collisions", (json_int_t)a->collisions,
+			 "representatives_reread", (json_int_t)a->reread_reps);
 }
 
 json_t *report_json(const struct adv *a)

@@ -120,7 +120,8 @@ static void pairs(FILE *f, const struct adv *a, int rows)
 		return;
 	fprintf(f, "%-30s %-30s %8s %10s\n", "CGROUP A", "CGROUP B", "KSMPAGES", "BYTES");
 	for (size_t i = 0; i < a->npairs && (!rows || (int)i < rows); i++)
-		fprintf(f, "%s %s %8llu %10s\n", name_pad(a->cgs[a->pairs[i].a].path, 30, x, sizeof(x)),
+		fprintf(f, "%s %s %8llu %10s\n",
+			name_pad(a->cgs[a->pairs[i].a].path, 30, x, sizeof(x)),
 			name_pad(a->cgs[a->pairs[i].b].path, 30, y, sizeof(y)),
 			(unsigned long long)a->pairs[i].frames,
 			fmt_bytes(a->pairs[i].frames * ADV_PAGE, b, sizeof(b)));

@@ -39,7 +39,8 @@ static error_t audit_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'b':
 		if (boundary_add(&aud.b, arg))
-			argp_error(state, "invalid boundary '%s' (an absolute cgroup glob, at most %d)",
+			argp_error(state,
+				   "invalid boundary '%s' (an absolute cgroup glob, at most %d)",
 				   arg, BOUNDARY_MAX);
 		return 0;
 	case OPT_FRAMES:
@@ -82,8 +83,8 @@ static void print_frames(const struct sharing_snapshot *s)
 	}
 }
 
-static void print_text(const struct sharing_snapshot *s, const struct sharing_crossing *c,
-		       int n, uint64_t frames)
+static void print_text(const struct sharing_snapshot *s, const struct sharing_crossing *c, int n,
+		       uint64_t frames)
 {
 	char a[NAME_ESC_SIZE(256) + 32], b[NAME_ESC_SIZE(256) + 32], bytes[32];
 
@@ -107,8 +108,8 @@ static void print_text(const struct sharing_snapshot *s, const struct sharing_cr
 		       fmt_bytes(c[i].frames * 4096, bytes, sizeof(bytes)));
 }
 
-static json_t *audit_json(const struct sharing_snapshot *s, const struct sharing_crossing *c,
-			  int n, uint64_t frames)
+static json_t *audit_json(const struct sharing_snapshot *s, const struct sharing_crossing *c, int n,
+			  uint64_t frames)
 {
 	json_t *o, *bounds = json_array(), *cross = json_array();
 
@@ -133,11 +134,15 @@ int cmd_audit(int argc, char **argv)
 		{},
 	};
 	static const struct argp argp = {
-		audit_opts, audit_opt, NULL,
+		audit_opts,
+		audit_opt,
+		NULL,
 		"Which cgroups share KSM frames now, and whether any frame crosses a boundary.\n"
 		"\vExit status: 0 no frame crosses a named boundary, 1 error, 2 usage error,\n"
 		"3 a frame crosses a boundary.",
-		children, NULL, NULL,
+		children,
+		NULL,
+		NULL,
 	};
 	static struct sharing_crossing cross[MAX_CROSSINGS];
 	struct sharing_opts so = { 0 };

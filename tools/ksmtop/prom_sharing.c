@@ -27,7 +27,8 @@ void prom_write_sharing(const struct prom_out *o, const struct top_model *m, int
 		  "(the --prom-sharing-pairs pairs that share the most)");
 	for (size_t i = 0; i < ss->npairs && (int)i < max_pairs; i++) {
 		const struct sharing_pair *p = &ss->pairs[i];
-		struct prom_label l[] = { { "a", ss->cgs[p->a].path }, { "b", ss->cgs[p->b].path } };
+		struct prom_label l[] = { { "a", ss->cgs[p->a].path },
+					  { "b", ss->cgs[p->b].path } };
 		char *labels = prom_label_str(l, 2);
 
 		if (!labels)
