@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 		{ "snapshot", cmd_snapshot,
 		  "current KSM state: sysfs, per process, per NUMA node, who shares" },
 		{ "audit", cmd_audit,
-		  "who shares KSM frames with whom; exit 3 if sharing crosses --boundary" },
+		  "who shares KSM frames with whom; 3 if it crosses --boundary" },
 	};
 	static const char doc[] =
 		"Race detectors, a flight recorder and a bug-report bundle for KSM.\n"
