@@ -153,9 +153,10 @@ all: $(ALL_BINS) $(EXAMPLE_OBJS) man
 
 help:
 	@echo "targets: deps all check check-deploy check-install unit host-test vm-test demo bench"
-	@echo "         install man clean"
+	@echo "         install uninstall man clean"
 	@echo "         vmlinux"
 	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
+	@echo "         SYSCONFDIR=/etc SYSTEMDUNITDIR=/lib/systemd/system"
 	@echo "         CFLAGS=... LDFLAGS=... VMLINUX_BTF=/sys/kernel/btf/vmlinux"
 
 deps:
@@ -252,10 +253,6 @@ demo: deps all
 
 bench: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/bench/run.sh
-
-install: all
-	$(Q)install -d $(DESTDIR)$(PREFIX)/sbin
-	$(Q)install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(PREFIX)/sbin/
 
 format:
 	$(Q)clang-format -i bpf/*.c include/*.h lib/*.[ch] tools/*/*.[ch] tests/helpers/*.[ch] \

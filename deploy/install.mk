@@ -32,3 +32,55 @@ $(OUTPUT)/man/$(1).$(2): docs/$(1).md docs/manpage.lua VERSION
 		-M hyphenate=false -V adjusting=l $$< -o $$@
 endef
 $(foreach p,$(MAN_PAGES),$(eval $(call man_rule,$(basename $(notdir $(p))),$(patsubst .%,%,$(suffix $(p))))))
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the commands, their man pages,
+# bash completion, the systemd units (ExecStart pointing at SBINDIR), the
+# example configuration in SYSCONFDIR (kept when already there: it is the
+# administrator's), and the example ksm_bpf_ops objects.  make uninstall
+# removes what install put, and a configuration file only while it is still
+# the one shipped.
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+LIBDIR_KSM ?= $(PREFIX)/lib/ksm-bpf
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+# units: /lib/systemd/system for PREFIX=/usr, else PREFIX/lib/systemd/system (both on
+# systemd's search path)
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),,$(PREFIX))/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+UNITS := $(wildcard deploy/systemd/*.service)
+CONFIGS := ksm-bpf/rules default/ksm-bpf
+MAN_INST := $(foreach p,$(MAN_PAGES),$(MANDIR)/man$(patsubst .%,%,$(suffix $(p)))/$(notdir $(p)))
+# bash-completion loads completions/CMD: one file, a link per other command
+COMP_MAIN := $(firstword $(TOOLS))
+INSTALLED := $(addprefix $(SBINDIR)/,$(TOOLS)) $(MAN_INST) \
+	$(addprefix $(BASHCOMPDIR)/,$(TOOLS)) \
+	$(addprefix $(SYSTEMDUNITDIR)/,$(notdir $(UNITS))) \
+	$(addprefix $(LIBDIR_KSM)/,$(notdir $(EXAMPLE_OBJS)))
+
+.PHONY: install uninstall
+install: all
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(LIBDIR_KSM) $(DESTDIR)$(SYSCONFDIR)/ksm-bpf $(DESTDIR)$(SYSCONFDIR)/default \
+		$(sort $(dir $(addprefix $(DESTDIR),$(MAN_INST))))
+	$(Q)install -m 0755 $(addprefix $(BIN)/,$(TOOLS)) $(DESTDIR)$(SBINDIR)/
+	$(Q)$(foreach p,$(MAN_PAGES),install -m 0644 $(p) \
+		$(DESTDIR)$(MANDIR)/man$(patsubst .%,%,$(suffix $(p)))/;)
+	$(Q)install -m 0644 deploy/bash-completion/ksm-bpf $(DESTDIR)$(BASHCOMPDIR)/$(COMP_MAIN)
+	$(Q)$(foreach t,$(filter-out $(COMP_MAIN),$(TOOLS)),\
+		ln -sf $(COMP_MAIN) $(DESTDIR)$(BASHCOMPDIR)/$(t);)
+	$(Q)$(foreach u,$(UNITS),sed -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+		-e 's|/etc/|$(SYSCONFDIR)/|g' $(u) > $(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u)) && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(notdir $(u));)
+	$(Q)install -m 0644 $(EXAMPLE_OBJS) $(DESTDIR)$(LIBDIR_KSM)/
+	$(Q)$(foreach c,$(CONFIGS),[ -e $(DESTDIR)$(SYSCONFDIR)/$(c) ] || \
+		install -m 0644 deploy/etc/$(c) $(DESTDIR)$(SYSCONFDIR)/$(c);)
+
+uninstall:
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)$(foreach c,$(CONFIGS),if cmp -s deploy/etc/$(c) $(DESTDIR)$(SYSCONFDIR)/$(c); then \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/$(c); \
+		elif [ -e $(DESTDIR)$(SYSCONFDIR)/$(c) ]; then \
+		echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/$(c) was changed: kept"; fi;)
+	$(Q)rmdir $(DESTDIR)$(LIBDIR_KSM) $(DESTDIR)$(SYSCONFDIR)/ksm-bpf 2>/dev/null || true

@@ -19,21 +19,29 @@
 #include "object.h"
 #include "rules_cmd.h"
 
-enum { OPT_REPLACE = 0x2000 };
+enum { OPT_REPLACE = 0x2000, OPT_IF_SUPPORTED };
 
-static bool replace;
+static bool replace, if_supported;
 
 static const struct argp_option apply_opts[] = {
 	{ "replace", OPT_REPLACE, NULL, 0, "Also remove the rules the file does not have", 0 },
+	{ "if-supported", OPT_IF_SUPPORTED, NULL, 0,
+	  "On a kernel without ksm_bpf_ops, check the file, say so, and succeed (boot)", 0 },
 	{},
 };
 
 static error_t apply_opt(int key, char *arg, struct argp_state *state)
 {
-	if (key != OPT_REPLACE)
+	switch (key) {
+	case OPT_REPLACE:
+		replace = true;
+		return 0;
+	case OPT_IF_SUPPORTED:
+		if_supported = true;
+		return 0;
+	default:
 		return ARGP_ERR_UNKNOWN;
-	replace = true;
-	return 0;
+	}
 }
 
 static const struct argp apply_argp = { apply_opts, apply_opt, NULL, NULL, NULL, NULL, NULL };
@@ -134,6 +142,27 @@ static int write_rules(const char *file, const struct policy_file *pf, const uin
 	return err;
 }
 
+/*
+ * --if-supported on a kernel without the hook (ksmpolicy.service at boot on
+ * a stock kernel): the file was checked, nothing is applied, and that is not
+ * an error; one line says why.
+ */
+static int unsupported(const char *file, struct policy_file *pf)
+{
+	static const char why[] = "this kernel has no ksm_bpf_ops (the KSM policy hook, "
+				  "CONFIG_KSM_BPF)";
+	int rc = 0;
+
+	if (cli.json)
+		rc = cmd_print_json(json_pack("{s:s,s:b,s:I,s:s}", "file", file, "applied", false,
+					      "rules", (json_int_t)pf->n, "reason", why));
+	else if (!cli.quiet)
+		printf("%s: %zu rule%s checked, none applied: %s\n", file, pf->n,
+		       pf->n == 1 ? "" : "s", why);
+	policy_file_free(pf);
+	return rc;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	struct policy_file pf;
@@ -148,6 +177,8 @@ int cmd_apply(int argc, char **argv)
 	rc = read_file(file, &pf);
 	if (rc)
 		return rc;
+	if (if_supported && !pin_kernel_has_ops())
+		return unsupported(file, &pf);
 	ids = calloc(pf.n + 1, sizeof(*ids));
 	if (!ids)
 		rc = cli_err("%s", strerror(ENOMEM));

@@ -25,7 +25,7 @@
 /* no dots: bpffs reserves names with a dot */
 #define TMP_PREFIX "ksm-bpf-tmp-"
 
-static bool kernel_has_ops(void)
+bool pin_kernel_has_ops(void)
 {
 	static const char *const names[] = { "ksm_bpf_ops", "bpf_struct_ops_ksm_bpf_ops" };
 	bool found[2] = {};
@@ -126,7 +126,7 @@ int pin_prepare(bool writer)
 {
 	int err, lock;
 
-	if (!kernel_has_ops())
+	if (!pin_kernel_has_ops())
 		return cli_err("this kernel has no ksm_bpf_ops (the KSM policy hook, "
 			       "CONFIG_KSM_BPF): build one with the kernel-patch/ series applied, "
 			       "see kernel-patch/README.md");

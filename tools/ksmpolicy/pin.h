@@ -24,6 +24,8 @@
  * after a killed ksmpolicy.  Returns 0, or the exit status after reporting.
  */
 int pin_prepare(bool writer);
+/* Whether the running kernel has ksm_bpf_ops (its BTF names the type). */
+bool pin_kernel_has_ops(void);
 
 /* The pinned policy, as pinned_open finds it. */
 struct pinned {
