@@ -87,8 +87,7 @@ def advise_rows(bin_dir, pid, runs, extra=()):
                                  for r in rs),
         "reread": o["read"]["pages_reread"],
         "rss": max(r[3] for r in rs),
-        "sharing": o["prediction"]["pages_sharing"],
-        "shared": o["prediction"]["pages_shared"],
+        "merging": o["prediction"]["merging_pages"],
     }
 
 
@@ -99,6 +98,14 @@ def wait_scans(n, timeout=600):
         if time.monotonic() > deadline:
             sys.exit(f"bench: ksmd did not finish {n} scans in {timeout}s")
         time.sleep(0.005)
+
+
+def merging_pages(pid):
+    with open(f"/proc/{pid}/ksm_stat") as f:
+        for line in f:
+            if line.startswith("ksm_merging_pages"):
+                return int(line.split()[1])
+    return -1
 
 
 def ksmd_rows(bin_dir, ksmd):
@@ -134,7 +141,7 @@ def walker_row(bin_dir):
     secs = o["walk_ms"] / 1000 or 1e-9
     return {"pages": o["pages_walked"], "mappings": o["ksm_mappings"],
             "frames": o["ksm_frames"], "secs": secs, "wall": wall,
-            "pps": o["pages_walked"] / secs, "fps": o["ksm_frames"] / secs}
+            "pps": o["pages_walked"] / secs, "mps": o["ksm_mappings"] / secs}
 
 
 def measure(args):
@@ -156,6 +163,7 @@ def measure(args):
                                                 ["--proc-mem"])
                 r["ksmd"] = ksmd_rows(bin_dir, ksmd)
                 ksmctl(bin_dir, "set", "run=0")
+                r["ksmd"]["merging"] = merging_pages(load.pid)
                 r["walker"] = walker_row(bin_dir)
                 rows.append(r)
                 print(f"bench: ksmadvise {mib} MiB: {r['advise']['wall']:.2f} s, "
@@ -177,7 +185,7 @@ def section(args):
         f"[{r['advise']['wall_range'][0]:.2f}..{r['advise']['wall_range'][1]:.2f}] | "
         f"{r['advise']['cpu']:.2f} | {r['advise']['pps']:,.0f} | {r['advise']['rss']:.0f} | "
         f"{r['ksmd']['steady_pps']:,.0f} | {r['ksmd']['converge_cpu']:.2f} | "
-        f"{r['advise']['sharing']:,} / {r['ksmd']['sharing']:,} |" for r in rows)
+        f"{r['advise']['merging']:,} / {r['ksmd']['merging']:,} |" for r in rows)
     pm = [r for r in rows if "proc_mem" in r]
     pm_text = ""
     if pm:
@@ -194,12 +202,12 @@ The sharing walker (`ksmdebug audit -j`, once ksmd merged the workload: every KS
 private VMAs through pagemap, kpageflags for every non-exclusive present page, kpagecgroup
 per KSM frame):
 
-| memory | pagemap entries | KSM mappings | KSM frames | walk s | pagemap entries/s | KSM frames/s | audit wall s |
+| memory | pagemap entries (pages walked) | KSM mappings | KSM frames | walk s | pages walked/s | KSM mappings/s | audit wall s |
 |---|---|---|---|---|---|---|---|
 """ + "\n".join(
             f"| {r['mib']:,} MiB | {r['walker']['pages']:,} | {r['walker']['mappings']:,} | "
             f"{r['walker']['frames']:,} | {r['walker']['secs']:.3f} | {r['walker']['pps']:,.0f} | "
-            f"{r['walker']['fps']:,.0f} | {r['walker']['wall']:.2f} |" for r in walk) + "\n"
+            f"{r['walker']['mps']:,.0f} | {r['walker']['wall']:.2f} |" for r in walk) + "\n"
     return f"""
 ## ksmadvise: the answer before ksmd runs
 
@@ -210,9 +218,10 @@ CPU-second (the first sample reads and hashes every page, the second only the
 {rows[0]['advise']['reread'] * 100 // max(rows[0]['advise']['pages'], 1)}% whose hash another page shares), peak RSS. Then ksmd on the same memory
 (pages_to_scan=10000, sleep_millisecs=0): its pages scanned per CPU-second in steady state (3
 full scans after merging stopped), and the ksmd CPU time from run=1 until pages_sharing
-stopped growing. The last column is ksmadvise's predicted pages_sharing against the kernel's.
+stopped growing. The last column is the workload's merging pages as ksmadvise predicted them and
+as its ksm_stat says after ksmd (per process: other KSM users on the host do not count).
 
-| memory | pages | ksmadvise wall s | CPU s | pages hashed / CPU-s | peak RSS MiB | ksmd pages scanned / CPU-s | ksmd CPU s to merge | pages_sharing predicted / real |
+| memory | pages | ksmadvise wall s | CPU s | pages hashed / CPU-s | peak RSS MiB | ksmd pages scanned / CPU-s | ksmd CPU s to merge | merging pages predicted / real |
 |---|---|---|---|---|---|---|---|---|
 {adv}
 {pm_text}{walk_text}"""
