@@ -18,6 +18,8 @@
 #   make vm-test-kasan [VM_ARGS=...]         the torture scenario on the KASAN
 #                                            flavour (VM_FLAVOUR=kasan)
 #   make vm-bench       only the policy benchmark, guest TSC calibrated
+#   make vm-bench-ksmd  ksmd throughput, CONFIG_KSM_BPF=y (no policy) vs =n,
+#                       booting the patched and nobpf flavours in turn
 #   make vm-shell       the same guest with an interactive shell
 #   make vm-clean       remove $(OUTPUT)/vm (never the shared cache)
 #
@@ -60,7 +62,7 @@ VM_GUEST_BPF := $(patsubst $(VM_TESTS)/guest/%.bpf.c,$(VM_DIR)/guest/%.bpf.o,\
 	$(wildcard $(VM_TESTS)/guest/*.bpf.c))
 VM_CLANG ?= clang
 
-.PHONY: vm-kernel vm-kernels vm-initrd vm-test vm-test-kasan vm-bench vm-shell vm-clean
+.PHONY: vm-kernel vm-kernels vm-initrd vm-test vm-test-kasan vm-bench vm-bench-ksmd vm-shell vm-clean
 
 # build-kernel.sh hashes every input and returns at once when the cached
 # kernel is current, so it is always called.
@@ -109,6 +111,11 @@ vm-bench: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
 		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) only= policy=bench \
 		$(if $(VM_TSC_KHZ),tsc_early_khz=$(VM_TSC_KHZ) tsc=reliable) $(VM_ARGS)
+
+# ksmd throughput with CONFIG_KSM_BPF and no policy vs without the option
+VM_BENCH_PAIRS ?= 3
+vm-bench-ksmd:
+	$(Q)$(VM_TESTS)/bench-ksmd.sh $(VM_BENCH_PAIRS)
 
 vm-shell: vm-kernel vm-initrd
 	$(Q)VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) VM_SHELL=1 \

@@ -17,12 +17,22 @@
  *                  holds a reference on each page (their KSM folios outlive
  *                  an unmerge) -> "pinned pages=N" or "pinned ret=-ERRNO"
  *   unpin          read the pipe empty and close it -> "unpinned bytes=B"
+ *   cow K          write every K-th page again with its own content: a
+ *                  merged page is COW-broken (and merged again later)
+ *                  -> "cowed pages=P"
+ *   fork           fork a child that maps the same pages and waits (it
+ *                  dies with its parent) -> "forked pid=PID"
+ *   unfork         kill and reap the children -> "unforked n=N"
  *   quit           exit 0
  *
  * -b NODE binds the allocation to NODE (set_mempolicy MPOL_BIND) so that the
  * pages start on a known node.  Raw syscalls only: no libnuma in the guest.
  */
 #include "guest.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 
 #define MPOL_BIND		2
 #define MPOL_MF_MOVE_ALL	(1 << 2)
@@ -31,6 +41,8 @@ static unsigned long npages = 1024, ncontents = 8, seed = 1;
 static char *area;
 static long psz;
 static int pin_pipe[2] = { -1, -1 };
+static pid_t children[64];
+static int nchildren;
 
 static void do_pin(unsigned long n)
 {
@@ -186,6 +198,31 @@ int main(int argc, char **argv)
 			do_pin(n);
 		} else if (!strncmp(line, "unpin", 5)) {
 			do_unpin();
+		} else if (sscanf(line, "cow %lu", &n) == 1 && n) {
+			unsigned long c = 0;
+
+			for (unsigned long i = 0; i < npages; i += n, c++)
+				fill(area + i * psz, i);
+			printf("cowed pages=%lu\n", c);
+		} else if (!strncmp(line, "fork", 4)) {
+			pid_t pid = nchildren < 64 ? fork() : -1;
+
+			if (pid == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL);
+				for (;;)
+					pause();
+			}
+			if (pid > 0)
+				children[nchildren++] = pid;
+			printf("forked pid=%d\n", (int)pid);
+		} else if (!strncmp(line, "unfork", 6)) {
+			int k = nchildren;
+
+			while (nchildren) {
+				kill(children[--nchildren], SIGKILL);
+				waitpid(children[nchildren], NULL, 0);
+			}
+			printf("unforked n=%d\n", k);
 		} else if (!strncmp(line, "quit", 4)) {
 			break;
 		} else {

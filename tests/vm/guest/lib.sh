@@ -52,7 +52,7 @@ wait_scans() {
 knob() { echo "$2" > "$KT/$1" || diag "echo $2 > $KT/$1 failed"; }
 knobs_off() {
 	for k in leave_stable_nodes get_folio_delay_us no_kpfn_recheck \
-		copy_not_uptodate swapin_not_uptodate; do
+		copy_not_uptodate swapin_not_uptodate target_pid; do
 		[ -e "$KT/$k" ] && echo 0 > "$KT/$k"
 	done
 	return 0
@@ -70,10 +70,18 @@ ksm_reset() {
 }
 
 # ---- workloads (ksmwork, driven through a fifo) ---------------------------
+# Workload names a b c d e, each with its own fd for its fifo.
+wl_fd() {
+	case $1 in a) echo 7 ;; b) echo 8 ;; c) echo 5 ;; d) echo 6 ;; e) echo 4 ;;
+	*) echo "workload name must be one of a b c d e" >&2; return 1 ;;
+	esac
+}
+
 # wl_start NAME ARGS...: start ksmwork as workload NAME, wait for "ready"
 wl_start() {
 	n=$1
 	shift
+	fd=$(wl_fd "$n") || return 1
 	rm -f /tmp/wl.$n.in /tmp/wl.$n.out
 	mkfifo /tmp/wl.$n.in
 	: > /tmp/wl.$n.out
@@ -85,18 +93,15 @@ wl_start() {
 	fi
 	eval "WL_PID_$n=$!"
 	# keep the fifo open for writing on a numbered fd per workload
-	case $n in
-	a) exec 7> /tmp/wl.a.in ;;
-	b) exec 8> /tmp/wl.b.in ;;
-	*) echo "wl_start: workload name must be a or b" >&2; return 1 ;;
-	esac
+	eval "exec $fd> /tmp/wl.$n.in"
 	wait_until 30 "grep -q '^ready' /tmp/wl.$n.out"
 }
 
 # wl_cmd NAME COMMAND: send a command, print its reply line
 wl_cmd() {
 	before=$(wc -l < /tmp/wl.$1.out)
-	case $1 in a) echo "$2" >&7 ;; b) echo "$2" >&8 ;; esac
+	fd=$(wl_fd "$1") || return 1
+	echo "$2" >&"$fd"
 	wait_until 60 "[ \$(wc -l < /tmp/wl.$1.out) -gt $before ]" || return 1
 	tail -n 1 /tmp/wl.$1.out
 }
@@ -107,7 +112,9 @@ wl_pid() { eval "echo \$WL_PID_$1"; }
 wl_stop() {
 	pid=$(wl_pid "$1")
 	[ -n "$pid" ] || return 0
-	case $1 in a) echo quit >&7; exec 7>&- ;; b) echo quit >&8; exec 8>&- ;; esac
+	fd=$(wl_fd "$1")
+	echo quit >&"$fd"
+	eval "exec $fd>&-"
 	wait "$pid" 2>/dev/null
 	eval "WL_PID_$1="
 }
