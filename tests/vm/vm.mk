@@ -47,7 +47,7 @@ VM_KLINK = $(VM_DIR)/kernel-$(1)
 VM_BZIMAGE = $(call VM_KLINK,$(VM_FLAVOUR))/bzImage
 VM_INITRD := $(VM_DIR)/initrd.gz
 VM_BIN := $(abspath $(OUTPUT))/bin
-VM_TIMEOUT ?= 1800
+VM_TIMEOUT ?= 2400
 VM_MEM ?= 1G
 VM_SMP ?= 2
 # extra words for the guest runner, e.g. VM_ARGS="only=migrate"
