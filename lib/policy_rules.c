@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "infile.h"
 #include "name_esc.h"
 #include "policy_rules.h"
 #include "util.h"
@@ -197,28 +198,60 @@ static int parse_line(struct policy_file *pf, const char *name, unsigned int lin
 	return 0;
 }
 
+/* A line whose rule cannot be kept stops the parse: 1, else 0 (or -ENOMEM). */
+static int one_file_line(struct policy_file *pf, const char *name, unsigned int line, char *buf,
+			 size_t len)
+{
+	char *words[MAX_WORDS];
+	int n;
+
+	if (memchr(buf, '\0', len)) {
+		add_error(pf, "%s:%u: a NUL byte: not a rules file", name, line);
+		return 1;
+	}
+	n = split_words(buf, words);
+	if (n && parse_line(pf, name, line, words, n))
+		return -ENOMEM;
+	if (pf->n > POLICY_FILE_MAX_RULES) {
+		add_error(pf, "%s:%u: more than %d cgroups: the policy holds %d rules", name,
+			  line, POLICY_FILE_MAX_RULES, POLICY_FILE_MAX_RULES);
+		return 1;
+	}
+	return 0;
+}
+
 int policy_file_parse(FILE *f, const char *name, struct policy_file *pf)
 {
-	char buf[1024], *words[MAX_WORDS];
+	char *buf = NULL;
+	size_t cap = 0;
 	unsigned int line = 0;
+	ssize_t len;
+	bool torn;
+	int r = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t len = strlen(buf);
-		int n, c;
-
-		line++;
-		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
-			add_error(pf, "%s:%u: line too long (over %zu characters)", name, line,
-				  sizeof(buf) - 2);
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
-			continue;
+	while (!r && (len = infile_line(f, &buf, &cap, POLICY_FILE_MAX_LINE, &torn)) != -1) {
+		if (++line > POLICY_FILE_MAX_LINES) {
+			add_error(pf, "%s:%u: more than %d lines", name, line, POLICY_FILE_MAX_LINES);
+			break;
 		}
-		n = split_words(buf, words);
-		if (n && parse_line(pf, name, line, words, n))
-			return -ENOMEM;
+		if (len == -ENOMEM) {
+			r = -ENOMEM;
+		} else if (len == -E2BIG) {
+			add_error(pf, "%s:%u: line too long (over %d characters)", name, line,
+				  POLICY_FILE_MAX_LINE);
+			/* a longer run without a newline is no rules file: stop */
+			r = infile_skip(f, 1 << 20) ? 1 : 0;
+			if (r)
+				add_error(pf, "%s:%u: no newline in 1 MiB: not a rules file", name,
+					  line);
+		} else {
+			r = one_file_line(pf, name, line, buf, (size_t)len);
+		}
 	}
+	free(buf);
+	if (r < 0)
+		return r;
 	if (ferror(f))
 		return -EIO;
 	return (int)pf->nerrors;

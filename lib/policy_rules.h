@@ -47,12 +47,21 @@ struct policy_file {
 	size_t nerrors;
 };
 
+/* What a rules file may hold: the policy's map has 4096 rules. */
+#define POLICY_FILE_MAX_RULES 4096
+#define POLICY_FILE_MAX_LINE 1022
+#define POLICY_FILE_MAX_LINES 65536
+#define POLICY_FILE_MAX_BYTES (4 << 20)
+
 /*
  * Parse a rules file: one rule per line, "CGROUP WORDS..." as for
  * `ksmpolicy set`; '#' starts a comment; blank lines are ignored.  Lines for
  * the same cgroup merge in order.  Every malformed line is reported (not
- * only the first); name is used in the messages.  Returns the number of
- * errors (0: pf holds the rules), or -errno on a read error.
+ * only the first); name is used in the messages.  A line over
+ * POLICY_FILE_MAX_LINE is an error; a NUL byte, no newline in 1 MiB, more
+ * than POLICY_FILE_MAX_LINES lines or POLICY_FILE_MAX_RULES cgroups end the
+ * parse with an error.  Returns the number of errors (0: pf holds the
+ * rules), or -errno on a read error.
  */
 int policy_file_parse(FILE *f, const char *name, struct policy_file *pf);
 void policy_file_free(struct policy_file *pf);

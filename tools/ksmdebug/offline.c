@@ -59,8 +59,10 @@ static int load(struct replay *r, bool keep_events)
 	int err = replay_file(oe.file, &det_cfg, keep_events, REPORT_MAX_EVENTS, stderr, r);
 
 	if (err) {
+		err = cli_err("%s: %s", oe.file,
+			      r->stats.open_err[0] ? r->stats.open_err : strerror(-err));
 		replay_free(r);
-		return cli_err("%s: %s", oe.file, strerror(-err));
+		return err;
 	}
 	if (r->stats.malformed)
 		cli_info("%s: %llu malformed lines skipped, the rest analysed", oe.file,
@@ -156,7 +158,7 @@ static int write_report(const struct replay *r, const struct report_opts *ro)
 {
 	struct outfile of = { .f = stdout };
 
-	if (oe.output && outfile_open(&of, oe.output, false))
+	if (oe.output && outfile_open(&of, oe.output))
 		return CLI_EXIT_ERROR;
 	if (cli.json) {
 		json_t *o = report_json(r, ro);
@@ -176,7 +178,7 @@ static int write_html(const struct replay *r, const struct report_opts *ro)
 {
 	struct outfile of;
 
-	if (outfile_open(&of, oe.html, false))
+	if (outfile_open(&of, oe.html))
 		return CLI_EXIT_ERROR;
 	report_html(of.f, r, ro);
 	return outfile_close(&of);

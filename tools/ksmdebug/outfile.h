@@ -13,15 +13,19 @@
 struct outfile {
 	FILE *f;
 	const char *path;
-	bool atomic; /* written to tmp, renamed over path on close */
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX]; /* PATH's directory/.ksmdebug.XXXXXX, renamed over path */
 };
 
-/* Open path for writing; 0, or the error said (cli_err) and CLI_EXIT_ERROR. */
-int outfile_open(struct outfile *o, const char *path, bool atomic);
 /*
- * Close it, renaming an atomic file into place; 0, or the error said and
- * CLI_EXIT_ERROR (an atomic file then leaves path as it was).
+ * Open path for writing: a new 0600 temporary in its directory (mkstemp),
+ * renamed over path on close, so a reader never sees half a file and a
+ * symlink at path is replaced, not followed.  0, or the error said
+ * (cli_err) and CLI_EXIT_ERROR: path is a directory, a FIFO, a device.
+ */
+int outfile_open(struct outfile *o, const char *path);
+/*
+ * Flush, sync and rename it into place; 0, or the error said and
+ * CLI_EXIT_ERROR (path is then left as it was).
  */
 int outfile_close(struct outfile *o);
 

@@ -69,7 +69,7 @@ int recorder_dump(struct live *l, const char *reason)
 		snapshot_free(&now);
 		return cli_err("out of memory");
 	}
-	r = outfile_open(&out, l->opt->output, true);
+	r = outfile_open(&out, l->opt->output);
 	if (!r) {
 		write_trace(out.f, l, reason, &now);
 		r = outfile_close(&out);

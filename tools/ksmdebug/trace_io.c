@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "event_fmt.h"
+#include "infile.h"
 #include "name_esc.h"
 #include "trace_io.h"
 
@@ -157,12 +158,13 @@ void trace_header_from_json(const json_t *o, struct trace_header *h)
 
 /* ---- reading ------------------------------------------------------------- */
 
-static int one_line(const char *path, uint64_t lineno, const char *line,
+static int one_line(const char *path, uint64_t lineno, const char *line, size_t len,
 		    const struct trace_reader_ops *ops, void *ctx, FILE *errf,
 		    struct trace_stats *st)
 {
 	json_error_t jerr;
-	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	/* jansson: duplicate keys, NaN, nesting deeper than 2048, NUL bytes are errors */
+	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	const char *type;
 	char err[160];
 	int r = 0;
@@ -205,47 +207,81 @@ out:
 	return r;
 }
 
-int trace_read(const char *path, const struct trace_reader_ops *ops, void *ctx, FILE *errf,
-	       struct trace_stats *st)
+/*
+ * The last line has no newline: the writer may have died mid-line.  True
+ * (said, counted) when what is there is not JSON; a whole object is read.
+ */
+static bool torn_line(const char *path, uint64_t lineno, const char *line, size_t len,
+		      FILE *errf, struct trace_stats *st)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	json_error_t jerr;
+	json_t *o = json_loadb(line, len, 0, &jerr);
+
+	if (o) {
+		json_decref(o);
+		return false;
+	}
+	cli_line_err(errf, path, lineno, "truncated line (no newline at end of file): %s",
+		     jerr.text);
+	st->malformed++;
+	return true;
+}
+
+/* The file's lines; returns when it ends, a callback stops, or it is not a trace. */
+static void read_lines(FILE *f, const char *path, const struct trace_reader_ops *ops, void *ctx,
+		       FILE *errf, struct trace_stats *st)
+{
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 	uint64_t lineno = 0;
+	ssize_t n;
+	bool torn;
 
-	memset(st, 0, sizeof(*st));
-	if (!f)
-		return -errno;
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		bool torn = n == 0 || line[n - 1] != '\n';
-
+	while ((n = infile_line(f, &line, &cap, TRACE_MAX_LINE, &torn)) != -1) {
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		if (n < 0) {
+			cli_line_err(errf, path, lineno, "%s: not a trace, stopped reading",
+				     n == -E2BIG ? "line longer than 32 MiB" : strerror((int)-n));
+			st->malformed++;
+			break;
+		}
+		while (n > 0 && line[n - 1] == '\r')
 			line[--n] = '\0';
 		if (!n)
 			continue;
 		st->lines++;
-		if (torn && feof(f)) {
-			/* The writer died mid-line: say so even if the prefix parses. */
-			json_error_t jerr;
-			json_t *o = json_loads(line, 0, &jerr);
-
-			if (!o) {
-				fprintf(errf,
-					"%s:%llu: truncated line (no newline at end of "
-					"file): %s\n",
-					path, (unsigned long long)lineno, jerr.text);
-				st->malformed++;
-				continue;
-			}
-			json_decref(o);
-		}
-		if (one_line(path, lineno, line, ops, ctx, errf, st))
+		if (torn && torn_line(path, lineno, line, (size_t)n, errf, st))
+			break; /* the last line anyway */
+		if (one_line(path, lineno, line, (size_t)n, ops, ctx, errf, st))
 			break;
+		if (st->malformed >= TRACE_MAX_MALFORMED) {
+			cli_line_err(errf, path, lineno,
+				     "%d malformed lines: not a trace, stopped reading",
+				     TRACE_MAX_MALFORMED);
+			break;
+		}
+	}
+	if (ferror(f)) {
+		cli_line_err(errf, path, lineno + 1, "read error: %s", strerror(errno));
+		st->malformed++;
+	} else if (!st->lines && n == -1) {
+		cli_line_err(errf, path, lineno + 1, "empty: no trace lines");
+		st->malformed++;
 	}
 	free(line);
-	if (f != stdin)
-		fclose(f);
+}
+
+int trace_read(const char *path, const struct trace_reader_ops *ops, void *ctx, FILE *errf,
+	       struct trace_stats *st)
+{
+	int err = 0;
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	f = infile_open(path, 0, st->open_err, sizeof(st->open_err), &err);
+	if (!f)
+		return err;
+	read_lines(f, path, ops, ctx, errf, st);
+	infile_close(f);
 	return 0;
 }

@@ -85,12 +85,23 @@ struct trace_stats {
 	uint64_t events;
 	uint64_t malformed;    /* reported on errf */
 	uint64_t unknown_type; /* objects with a "type" this reader does not know */
+	char open_err[128];    /* why the file could not be opened */
 };
 
+/* A longer line is not a trace's: the reader says so and stops. */
+#define TRACE_MAX_LINE (32u << 20)
+/* After this many malformed lines the file is taken for something else. */
+#define TRACE_MAX_MALFORMED 1000
+
 /*
- * Read path ("-" is stdin) line by line. Errors go to errf as
- * "PATH:LINE: message". Returns 0 if it could read the file at all (even
- * with malformed lines: see st->malformed), -errno if it could not open it.
+ * Read path ("-" is stdin) line by line.  Errors go to errf as
+ * "PATH:LINE: message", shown by the name rule: malformed JSON (jansson:
+ * duplicate keys, NaN, nesting deeper than 2048, numbers out of range), an
+ * event ksm_event_from_json rejects, a truncated last line, an empty file.
+ * A line over TRACE_MAX_LINE or TRACE_MAX_MALFORMED errors stop the reading.
+ * Returns 0 if it could read the file at all (even with malformed lines:
+ * see st->malformed), -errno and st->open_err if it could not open it (a
+ * directory, a FIFO or a device is refused: lib/infile.h).
  */
 int trace_read(const char *path, const struct trace_reader_ops *ops, void *ctx, FILE *errf,
 	       struct trace_stats *st);

@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "cli.h"
+#include "infile.h"
 #include "ksmpolicy.h"
 #include "object.h"
 #include "rules_cmd.h"
@@ -57,14 +58,16 @@ static const struct cmd_syntax apply_syntax = { "FILE", apply_doc, 1, 1, &apply_
 static int read_file(const char *file, struct policy_file *pf)
 {
 	bool is_stdin = !strcmp(file, "-");
-	FILE *f = is_stdin ? stdin : fopen(file, "re");
+	char why[128];
+	FILE *f;
 	int n;
 
+	/* a regular file of at most 4 MiB, or a pipe on stdin: never a FIFO's wait */
+	f = infile_open(file, POLICY_FILE_MAX_BYTES, why, sizeof(why), &n);
 	if (!f)
-		return cli_err("%s: %s", file, strerror(errno));
+		return cli_err("%s: %s", file, why);
 	n = policy_file_parse(f, is_stdin ? "<stdin>" : file, pf);
-	if (!is_stdin)
-		fclose(f);
+	infile_close(f);
 	if (n < 0)
 		n = cli_err("%s: %s", file, strerror(-n));
 	else if (n > 0)

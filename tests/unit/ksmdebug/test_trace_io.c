@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests for the flight recorder and the trace reader/writer of ksmdebug. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -210,6 +212,113 @@ static void reader_keeps_going(void **state)
 	assert_int_equal(trace_read("/nonexistent/x", &ops, &c, stderr, &st), -2);
 }
 
+/* Read a file made of text (len bytes), or of size zero bytes when text is NULL. */
+static char *read_errors(const char *text, size_t len, off_t size, struct trace_stats *st)
+{
+	static const struct trace_reader_ops ops = { c_event, c_header, c_snap, NULL };
+	char path[] = "/tmp/test_trace_io.XXXXXX", *buf = NULL;
+	struct counts c = { 0 };
+	int fd = mkstemp(path);
+	size_t blen = 0;
+	FILE *errf;
+
+	assert_true(fd >= 0);
+	if (text)
+		assert_int_equal(write(fd, text, len), (ssize_t)len);
+	else
+		assert_int_equal(ftruncate(fd, size), 0);
+	close(fd);
+	errf = open_memstream(&buf, &blen);
+	assert_int_equal(trace_read(path, &ops, &c, errf, st), 0);
+	fclose(errf);
+	unlink(path);
+	/* the path varies: keep what follows it */
+	return buf;
+}
+
+static void expect_error(const char *text, size_t len, off_t size, const char *want)
+{
+	struct trace_stats st;
+	char *errs = read_errors(text, len, size, &st);
+
+	if (!strstr(errs, want))
+		fail_msg("want \"%s\" in \"%s\"", want, errs);
+	assert_true(st.malformed > 0);
+	for (const char *p = errs; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			fail_msg("raw control byte in \"%s\"", errs);
+	free(errs);
+}
+
+#define EXPECT(text, want) expect_error(text, sizeof(text) - 1, 0, want)
+
+static void malformed_files(void **state)
+{
+	char *deep;
+	size_t d = 1000000;
+
+	EXPECT("", ":1: empty: no trace lines");
+	EXPECT("\n\n\r\n", ":4: empty: no trace lines");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\",\"pid\":NaN}\n", ":1: malformed JSON: invalid token");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\",\"ts_ns\":2}\n",
+	       ":1: malformed JSON: duplicate object key");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\",\"pid\":99999999999}\n",
+	       ":1: \"pid\" is out of range");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\",\"pfn\":1e400}\n",
+	       ":1: malformed JSON: real number overflow");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\"}\x00garbage\n", ":1: malformed JSON");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\",\"comm\":\"\x1b[2J\"}\n",
+	       ":1: malformed JSON: control character 0x1b");
+	EXPECT("{\"ts_ns\":1,\"event\":\"stop_scan\"}\n{\"ts_ns\":2,\"ev",
+	       ":2: truncated line (no newline at end of file)");
+	EXPECT("{\"ts_ns\":1,\"event\":\"\\u001b[2J\"}\n", ":1: unknown event \"\\x1b[2J\"");
+	/* a million nested brackets: jansson's depth limit, not the stack */
+	deep = malloc(2 * d + 1);
+	memset(deep, '[', d);
+	memset(deep + d, ']', d);
+	deep[2 * d] = '\n';
+	expect_error(deep, 2 * d + 1, 0, ":1: malformed JSON: maximum parsing depth reached");
+	free(deep);
+	/* a 100 MB line (a sparse file of zeros, no newline): not read whole */
+	expect_error(NULL, 0, 100 << 20, ":1: line longer than 32 MiB: not a trace, stopped");
+}
+
+static void too_many_errors(void **state)
+{
+	struct trace_stats st;
+	size_t n = 2000 * 4;
+	char *text = malloc(n), *errs;
+
+	for (size_t i = 0; i < n; i += 4)
+		memcpy(text + i, "[1]\n", 4);
+	errs = read_errors(text, n, 0, &st);
+	assert_int_equal(st.malformed, TRACE_MAX_MALFORMED);
+	assert_non_null(strstr(errs, ":1000: 1000 malformed lines: not a trace, stopped reading"));
+	free(errs);
+	free(text);
+}
+
+static void refused_paths(void **state)
+{
+	static const struct trace_reader_ops ops = { NULL, NULL, NULL, NULL };
+	char fifo[] = "/tmp/test_trace_io.fifo.XXXXXX";
+	struct trace_stats st;
+	int fd = mkstemp(fifo);
+
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(fifo);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* no writer: refused at once, not waited on */
+	assert_int_equal(trace_read(fifo, &ops, NULL, stderr, &st), -EINVAL);
+	assert_string_equal(st.open_err, "not a regular file (a FIFO)");
+	unlink(fifo);
+	assert_int_equal(trace_read("/tmp", &ops, NULL, stderr, &st), -EISDIR);
+	assert_string_equal(st.open_err, "is a directory");
+	assert_int_equal(trace_read("/dev/zero", &ops, NULL, stderr, &st), -EINVAL);
+	assert_string_equal(st.open_err, "not a regular file (a character device)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +327,9 @@ int main(void)
 		cmocka_unit_test(finding_round_trip),
 		cmocka_unit_test(hostile_finding),
 		cmocka_unit_test(reader_keeps_going),
+		cmocka_unit_test(malformed_files),
+		cmocka_unit_test(too_many_errors),
+		cmocka_unit_test(refused_paths),
 	};
 
 	return cmocka_run_group_tests_name("trace_io", tests, NULL, NULL);
