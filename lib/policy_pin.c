@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
@@ -21,8 +23,14 @@ int policy_rules_open(void)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
 	char path[512];
+	struct stat st;
 	int fd;
 
+	/* only a directory ksmpolicy made (root's, 0700): a planted one is no policy */
+	if (lstat(policy_pin_dir(), &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return -EPERM;
 	snprintf(path, sizeof(path), "%s/rules", policy_pin_dir());
 	fd = bpf_obj_get_opts(path, &opts);
 	return fd < 0 ? -errno : fd;

@@ -19,7 +19,7 @@ PIN=/sys/fs/bpf/ksmtop_test_$$
 mkdir -p "$CGROOT$CG/t/web" "$CGROOT$CG/b" && track_cgroup "$CG/t/web" && track_cgroup "$CG/t" &&
 	track_cgroup "$CG/b" && track_cgroup "$CG"
 trap 'cleanup; rm -rf "$PIN"; rmdir "$CGROOT$CG/t/web" "$CGROOT$CG/t" "$CGROOT$CG/b" "$CGROOT$CG" 2>/dev/null' EXIT
-mkdir -p "$PIN"
+mkdir -m 0700 -p "$PIN"	# as ksmpolicy makes it: a looser one is refused
 bpftool map create "$PIN/rules" type hash key 8 value 16 entries 64 name rules ||
 	{ echo "Bail out! bpftool map create"; exit 1; }
 

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "live.h"
+#include "outfile.h"
 #include "trace_io.h"
 #include "util.h"
 
@@ -295,5 +296,8 @@ int cmd_record(int argc, char **argv)
 
 	lo.recording = true;
 	cli_parse(&argp, argc, argv);
+	/* a directory or a FIFO as -o: said now, not after the whole recording */
+	if (outfile_check(lo.output))
+		return CLI_EXIT_ERROR;
 	return live_run();
 }

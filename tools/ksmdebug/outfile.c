@@ -30,16 +30,24 @@ static int target_ok(const char *path)
 	return S_ISREG(st.st_mode) || S_ISLNK(st.st_mode) ? 0 : -EINVAL;
 }
 
+int outfile_check(const char *path)
+{
+	int err = target_ok(path);
+
+	if (err)
+		return cli_err("cannot write %s: %s", path,
+			       err == -EINVAL ? "not a regular file" : strerror(-err));
+	return 0;
+}
+
 int outfile_open(struct outfile *o, const char *path)
 {
 	char dir[PATH_MAX];
 	int fd, err;
 
 	*o = (struct outfile){ .path = path };
-	err = target_ok(path);
-	if (err)
-		return cli_err("cannot write %s: %s", path,
-			       err == -EINVAL ? "not a regular file" : strerror(-err));
+	if (outfile_check(path))
+		return CLI_EXIT_ERROR;
 	snprintf(dir, sizeof(dir), "%s", path);
 	if (snprintf(o->tmp, sizeof(o->tmp), "%s/.ksmdebug.XXXXXX", dirname(dir)) >=
 	    (int)sizeof(o->tmp))

@@ -16,6 +16,8 @@ struct outfile {
 	char tmp[PATH_MAX]; /* PATH's directory/.ksmdebug.XXXXXX, renamed over path */
 };
 
+/* Can path be written (absent, a file, a link)?  0, or the error said. */
+int outfile_check(const char *path);
 /*
  * Open path for writing: a new 0600 temporary in its directory (mkstemp),
  * renamed over path on close, so a reader never sees half a file and a

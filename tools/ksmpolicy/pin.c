@@ -41,8 +41,28 @@ static int ensure_bpffs(void)
 
 	if (!statfs(POLICY_BPFFS, &s) && s.f_type == BPF_FS_MAGIC)
 		return 0;
-	if (mount("bpf", POLICY_BPFFS, "bpf", 0, NULL))
+	/* bpffs defaults to 1777: root's alone, as systemd mounts it */
+	if (mount("bpf", POLICY_BPFFS, "bpf", 0, "mode=0700"))
 		return -errno;
+	return 0;
+}
+
+/*
+ * The pin directory, if there is one, must be what pin_attach makes: a
+ * directory of this (root) user, 0700.  Anything else was planted (bpffs
+ * may be world-writable) and would hand the policy's pins to its owner.
+ * 0, or the exit status with the reason said.
+ */
+static int pin_dir_trusted(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st))
+		return errno == ENOENT ? 0 : cli_err("%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return cli_err("refusing %s: not a 0700 directory of uid %u (uid %u, mode %o); "
+			       "ksmpolicy did not make it: remove it",
+			       dir, geteuid(), st.st_uid, st.st_mode & 07777);
 	return 0;
 }
 
@@ -134,8 +154,11 @@ int pin_prepare(bool writer)
 	if (err)
 		return cli_err("no BPF filesystem at " POLICY_BPFFS " and mounting one failed: %s",
 			       strerror(-err));
-	if (!writer)
-		return 0;
+	if (geteuid())
+		return cli_err("must be run as root: the policy's pins are root's alone");
+	err = pin_dir_trusted(policy_pin_dir());
+	if (err || !writer)
+		return err;
 	lock = take_lock();
 	if (lock < 0)
 		return cli_err("waiting for another ksmpolicy: %s", strerror(-lock));
@@ -270,7 +293,8 @@ int pin_attach(struct bpf_object *obj, struct bpf_map *ops, bool maps)
 	if (link < 0)
 		return cli_err("attaching the policy failed: %s", strerror(-link));
 	tmp_dir(tmp, sizeof(tmp));
-	err = mkdir(tmp, 0700) && errno != EEXIST ? -errno : 0;
+	/* ours alone: one that exists now (cleanup_stale removed ours) was planted */
+	err = mkdir(tmp, 0700) ? -errno : 0;
 	if (!err)
 		err = pin_all(tmp, obj, link, maps);
 	if (!err && rename(tmp, policy_pin_dir()))

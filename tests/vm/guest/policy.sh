@@ -312,6 +312,38 @@ pol_robust() {
 	pol_rmcg pol_k pol_r1 pol_r2
 }
 
+# ---- pins: the policy's pins are root's alone (issue #14) -------------------
+pol_pins() {
+	pol_reset
+	pol_cg pol_p
+	ksmpolicy -q set /pol_p deny || { notok "pins: ksmpolicy set" "failed"; return; }
+	d=/sys/fs/bpf/ksm-bpf
+	check "pins: $d is a 0700 directory of root" "$(stat -c '%a %u' $d)" \
+		"$(stat -c '%a-%u' $d)" = 700-0
+	loose=$(for f in $d/*; do stat -c '%a %n' $f; done | grep -vc '^600 ')
+	check "pins: every pin is 0600" "$(for f in $d/*; do stat -c '%a %n' $f; done)" "$loose" = 0
+	out=$(asuser 65534 ls $d 2>&1)
+	check "pins: non-root cannot list the directory" "$out" "$?" != 0
+	out=$(asuser 65534 ksmpolicy list 2>&1)
+	check "pins: non-root ksmpolicy list fails" "$out" "$?" != 0
+	out=$(asuser 65534 ksmpolicy set /pol_p allow 2>&1)
+	rc=$?
+	ex=$(ksmpolicy explain /pol_p)
+	check "pins: non-root ksmpolicy set fails, the rule stays deny" "$out / $ex" \
+		"$rc-$(echo "$ex" | grep -c 'pol_p: deny')" = 1-1
+	# a directory planted where the pins go (bpffs may be 1777): refused, not used
+	ksmpolicy -q unload
+	mkdir -m 0777 $d
+	chown 65534 $d
+	out=$(ksmpolicy set /pol_p deny 2>&1)
+	rc=$?
+	check "pins: a planted pin directory is refused" "$out" \
+		"$rc-$(echo "$out" | grep -c 'refusing')" = 1-1
+	rmdir $d
+	pol_reset
+	pol_rmcg pol_p
+}
+
 # ---- bench: the hook's cost per call, ksmd throughput with/without --------
 ksmd_ticks() {
 	for c in /proc/[0-9]*/comm; do

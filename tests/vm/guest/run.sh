@@ -8,7 +8,7 @@
 #
 # Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
 # Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
-# custom robust bench
+# custom robust pins bench
 # The sharing audit (audit.sh): after the policy scenarios when they include
 # isolate, or as sharing=1 / sharing=0 say ("audit=" is the kernel's own)
 # Merge domain scenarios (domains.sh, domains= for none): slab repro
@@ -25,7 +25,7 @@
 ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug"
 BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
-POLICY="deny,isolate,weight,custom,robust,bench"
+POLICY="deny,isolate,weight,custom,robust,pins,bench"
 AUDIT=auto
 DOMAINS="slab,repro,transitions,forkdeny,cap,kfunc"
 TORTURE=1
