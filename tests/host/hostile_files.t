@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 need_root
 need_ksm
-plan 24
+plan 25
 
 D="$BIN/ksmdebug"
 chmod 1777 "$TMP" # a shared /tmp-like directory, where a user can plant links
@@ -51,7 +51,11 @@ bad() {
 mkfifo "$TMP/fifo"
 truncate -s 100G "$TMP/sparse"
 bad "record -o a directory" 1 "cannot write $TMP: Is a directory" "$D" record -q -o "$TMP" -d 1
-bad "record -o a FIFO" 1 "not a regular file" "$D" record -q -o "$TMP/fifo" -d 1
+bad "record -o a FIFO without a reader" 1 "a FIFO with no reader" \
+	"$D" record -q -o "$TMP/fifo" -d 1
+ln -s /dev/null "$TMP/devlink"
+bad "record -o a link to a device" 1 "devlink: not a regular file" \
+	"$D" record -q -o "$TMP/devlink" -d 1
 bad "replay a FIFO without a writer" 1 "fifo: not a regular file (a FIFO)" "$D" replay "$TMP/fifo"
 bad "replay a directory" 1 ": is a directory" "$D" replay "$TMP"
 bad "replay /dev/zero" 1 "/dev/zero: not a regular file (a character device)" \

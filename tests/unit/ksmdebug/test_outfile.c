@@ -2,8 +2,9 @@
 /*
  * Output files (tools/ksmdebug/outfile.c): created 0600 whatever the umask,
  * never through a symlink (one at the target is replaced, one planted at
- * the old predictable PATH.tmp is left alone), refused on a directory or a
- * FIFO without blocking, and no temporary left behind.
+ * the old predictable PATH.tmp is left alone, one to a device refused),
+ * refused on a directory or a FIFO without a reader without blocking,
+ * /dev/null written in place, and no temporary left behind.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -129,12 +130,15 @@ static void refused_targets(void **state)
 
 	assert_int_equal(mkdir(at("adir"), 0700), 0);
 	assert_int_equal(write_file(at("adir"), "x"), CLI_EXIT_ERROR);
-	/* a FIFO without a reader: refused at once, never opened */
+	/* a FIFO without a reader: an error at once, not a wait */
 	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
 	assert_int_equal(write_file(at("fifo"), "x"), CLI_EXIT_ERROR);
-	assert_int_equal(write_file("/dev/null", "x"), CLI_EXIT_ERROR);
+	/* a device named as such is written in place; through a link it is refused */
+	assert_int_equal(write_file("/dev/null", "x"), 0);
+	assert_int_equal(symlink("/dev/null", at("null")), 0);
+	assert_int_equal(write_file(at("null"), "x"), CLI_EXIT_ERROR);
 	assert_int_equal(write_file(at("no/such/dir/f"), "x"), CLI_EXIT_ERROR);
-	assert_int_equal(entries(), n + 2); /* adir and fifo, no temporary */
+	assert_int_equal(entries(), n + 3); /* adir, fifo, null: no temporary */
 }
 
 int main(void)
