@@ -22,34 +22,14 @@ import subprocess
 import sys
 import time
 
-KSM = "/sys/kernel/mm/ksm"
+# bench.py imports this module for its section; its helpers serve both
+from bench import cpu_ns, ksmd_pid, sysfs, wait_scans
+
 SIZES_MIB = (256, 1024, 4096)
-
-
-def sysfs(name):
-    with open(f"{KSM}/{name}") as f:
-        return int(f.read().split()[0])
 
 
 def ksmctl(bin_dir, *args):
     subprocess.run([f"{bin_dir}/ksmctl", *args], check=True)
-
-
-def cpu_ns(pid):
-    with open(f"/proc/{pid}/schedstat") as f:
-        return int(f.read().split()[0])
-
-
-def ksmd_pid():
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                with open(f"/proc/{p}/comm") as f:
-                    if f.read().strip() == "ksmd":
-                        return int(p)
-            except OSError:
-                pass
-    sys.exit("bench: no ksmd thread")
 
 
 def start_load(bin_dir, mib):
@@ -91,15 +71,6 @@ def advise_rows(bin_dir, pid, runs, extra=()):
     }
 
 
-def wait_scans(n, timeout=600):
-    start = sysfs("full_scans")
-    deadline = time.monotonic() + timeout
-    while sysfs("full_scans") < start + n:
-        if time.monotonic() > deadline:
-            sys.exit(f"bench: ksmd did not finish {n} scans in {timeout}s")
-        time.sleep(0.005)
-
-
 def merging_pages(pid):
     with open(f"/proc/{pid}/ksm_stat") as f:
         for line in f:
@@ -114,14 +85,14 @@ def ksmd_rows(bin_dir, ksmd):
     ksmctl(bin_dir, "set", "run=1")
     last = -1
     while True:
-        wait_scans(1)
+        wait_scans(1, 600)
         cur = sysfs("pages_sharing")
         if cur == last:
             break
         last = cur
     converge_cpu = (cpu_ns(ksmd) - c0) / 1e9
     c1, p1 = cpu_ns(ksmd), sysfs("pages_scanned")
-    wait_scans(3)
+    wait_scans(3, 600)
     steady = (sysfs("pages_scanned") - p1) / ((cpu_ns(ksmd) - c1) / 1e9)
     return {"converge_cpu": converge_cpu, "steady_pps": steady,
             "sharing": sysfs("pages_sharing"), "shared": sysfs("pages_shared")}

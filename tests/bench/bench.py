@@ -24,8 +24,6 @@ import sys
 import tempfile
 import time
 
-import advise_bench
-
 KSM = "/sys/kernel/mm/ksm"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -251,6 +249,7 @@ def main():
                     help="advise: only the ksmadvise section, printed, docs left alone")
     args = ap.parse_args()
     args.tmp = tempfile.mkdtemp(prefix="ksmbench.")
+    import advise_bench  # here: it imports this module's helpers
     if args.only == "advise":
         print(advise_bench.section(args))
         return
