@@ -35,7 +35,8 @@ endif
 VMLINUX_H := vmlinux/$(ARCH)/vmlinux.h
 
 # Our flags are kept apart from CFLAGS and LDFLAGS: `make CFLAGS=...` changes
-# optimisation and warnings, never the include paths or the libraries.
+# optimisation and warnings, never the include paths or the libraries; CPPFLAGS
+# (e.g. dpkg-buildflags' -D_FORTIFY_SOURCE) is passed as well.
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
 KSM_CPPFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -I$(OUTPUT) -MMD -MP
@@ -44,7 +45,7 @@ KSM_CFLAGS := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializer
 # initramfs as they are, and start faster.
 KSM_LDFLAGS := $(if $(SAN_FLAGS),$(SAN_FLAGS),-static)
 LDLIBS := -lbpf -lelf -lz -ljansson -lm
-COMPILE = $(CC) $(KSM_CPPFLAGS) $(KSM_CFLAGS) $(CFLAGS)
+COMPILE = $(CC) $(KSM_CPPFLAGS) $(CPPFLAGS) $(KSM_CFLAGS) $(CFLAGS)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude -Ivmlinux/$(ARCH) \
 	      -Wall -Wno-unused-function
@@ -140,7 +141,7 @@ DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxx
 	linux-source-6.12 linux-source-6.1 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
 	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
 	curl chromium fonts-liberation python3-prometheus-client yamllint \
-	pandoc man-db
+	pandoc man-db bash-completion strace systemd debhelper dpkg-dev lintian fakeroot
 
 .PHONY: all deps check check-deploy unit host-test demo bench install clean help vmlinux format
 .PHONY: man check-install
@@ -153,7 +154,7 @@ all: $(ALL_BINS) $(EXAMPLE_OBJS) man
 
 help:
 	@echo "targets: deps all check check-deploy check-install unit host-test vm-test demo bench"
-	@echo "         install uninstall man clean"
+	@echo "         install uninstall man dist clean"
 	@echo "         vmlinux"
 	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
 	@echo "         SYSCONFDIR=/etc SYSTEMDUNITDIR=/lib/systemd/system"

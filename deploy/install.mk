@@ -84,3 +84,21 @@ uninstall:
 		elif [ -e $(DESTDIR)$(SYSCONFDIR)/$(c) ]; then \
 		echo "uninstall: $(DESTDIR)$(SYSCONFDIR)/$(c) was changed: kept"; fi;)
 	$(Q)rmdir $(DESTDIR)$(LIBDIR_KSM) $(DESTDIR)$(SYSCONFDIR)/ksm-bpf 2>/dev/null || true
+
+# make dist: the source tarball of the committed tree, the same bytes each
+# time: git archive gives sorted entries owned by 0:0 with the commit's time
+# as every mtime, and gzip -n leaves out the name and time of the file.
+# Outside a git checkout (an unpacked tarball): tar with the same properties,
+# the time being SOURCE_DATE_EPOCH.
+DIST := $(OUTPUT)/ksm-bpf-$(VERSION).tar.gz
+.PHONY: dist
+dist:
+	$(call msg,DIST,$(DIST))
+	$(Q)mkdir -p $(OUTPUT)
+	$(Q)if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then \
+		git archive --format=tar --prefix=ksm-bpf-$(VERSION)/ HEAD; \
+	else \
+		tar --create --sort=name --owner=0 --group=0 --numeric-owner \
+			--mtime=@$(SOURCE_DATE_EPOCH) --exclude=./$(OUTPUT) --exclude=./.git \
+			--transform='s|^\./|ksm-bpf-$(VERSION)/|' .; \
+	fi | gzip -n -9 > $(DIST).tmp && mv $(DIST).tmp $(DIST)
