@@ -129,8 +129,16 @@ static void remove_others(const struct pinned *p, const uint64_t *ids, size_t n)
 static int write_rules(const char *file, const struct policy_file *pf, const uint64_t *ids)
 {
 	struct pinned p;
-	int err = builtin_open(&p, true);
+	/*
+	 * A file with no rule loads nothing: an empty policy would only cost
+	 * ksmd two BPF calls per process per round (ksmpolicy.service applies
+	 * the commented example at every boot).  With --replace it still
+	 * empties a loaded policy's rules.
+	 */
+	int err = builtin_open(&p, pf->n > 0);
 
+	if (err == -ENOENT)
+		return 0;
 	if (err)
 		return err;
 	if (replace)
