@@ -13,7 +13,6 @@
 
 #include "event_kinds.h"
 #include "prom.h"
-#include "workload.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -150,6 +149,26 @@ static void counter(const struct prom_out *o, const char *name, const char *help
 	prom_sample_u64(o, name, NULL, v);
 }
 
+/*
+ * The KSM counters of /proc/vmstat, as the kernel counts them (since boot),
+ * where it has them: a kernel without them (before 5.19, or without
+ * CONFIG_VM_EVENT_COUNTERS) gets no series, not a 0. HELP from the kernel's
+ * Documentation/admin-guide/mm/ksm.rst, "Monitoring KSM events".
+ */
+static void write_vmstat(const struct prom_out *o, const struct top_global *g)
+{
+	if (g->cow_ksm.known)
+		counter(o, "ksm_cow_pages_total",
+			"Times a KSM page triggered copy on write: a write to a merged page, or "
+			"an unmerge (cow_ksm of /proc/vmstat, since boot)",
+			g->cow_ksm.value);
+	if (g->swpin_copy.known)
+		counter(o, "ksm_swpin_copy_pages_total",
+			"Times a KSM page was copied when swapped in (ksm_swpin_copy of "
+			"/proc/vmstat, since boot)",
+			g->swpin_copy.value);
+}
+
 static void write_global(const struct prom_out *o, const struct top_model *m,
 			 const struct prom_state *st)
 {
@@ -169,12 +188,22 @@ static void write_global(const struct prom_out *o, const struct top_model *m,
 	gauge_f(o, "ksm_sharing_ratio", "pages_sharing / pages_shared; 0 without KSM pages",
 		g->sharing_ratio);
 	counter(o, "ksm_merges_total",
-		"Pages merged (ksm_merge_with_ksm_page events without error), since ksmtop started",
-		m->merges_total);
+		g->merges_exact
+			? "Pages merged (ksm_merge_with_ksm_page events without error), since "
+			  "ksmtop started"
+			: "Pages merged, derived without events: the growth of pages_shared + "
+			  "pages_sharing and cow_ksm (see ksmtop(8), ACCURACY), since ksmtop "
+			  "started",
+		st->merges_total);
 	counter(o, "ksm_unmerges_total",
-		"Pages that stopped being merged, derived: merges not seen in pages_shared + "
-		"pages_sharing (see ksmtop(8), ACCURACY), since ksmtop started",
+		g->unmerges_exact
+			? "Pages copied out of a KSM page (cow_ksm of /proc/vmstat), since ksmtop "
+			  "started"
+			: "Pages that stopped being merged, derived: merges not seen in "
+			  "pages_shared + pages_sharing (see ksmtop(8), ACCURACY), since ksmtop "
+			  "started",
 		st->unmerges_total);
+	write_vmstat(o, g);
 }
 
 static void per_node(const struct prom_out *o, const struct top_model *m, const char *name,
@@ -241,27 +270,29 @@ static void write_events(const struct prom_out *o, const struct top_model *m)
 		m->lost);
 }
 
-/* One family over the rows of the cgroup or the process table. */
+/* One family over the process rows (--prom-processes); cgroups: prom_cgroup.c. */
 struct row_metric {
-	const char *suffix, *help;
+	const char *name, *help;
 	enum prom_type type;
-	size_t off; /* int64_t in struct top_row, or uint64_t in struct prom_count */
+	unsigned int known; /* the enum top_known bits a sample needs */
+	size_t off;	    /* int64_t in struct top_row, or uint64_t in struct prom_count */
 };
 
 static const struct row_metric row_metrics[] = {
-	{ "merging_pages", "Pages merged (ksm_merging_pages)", PROM_GAUGE,
+	{ "ksm_process_merging_pages", "Pages merged by KSM (ksm_merging_pages)", PROM_GAUGE, 0,
 	  offsetof(struct top_row, s.merging_pages) },
-	{ "rmap_items", "KSM reverse-map items (ksm_rmap_items)", PROM_GAUGE,
-	  offsetof(struct top_row, s.rmap_items) },
-	{ "zero_pages", "Pages merged with the zero page (ksm_zero_pages)", PROM_GAUGE,
-	  offsetof(struct top_row, s.zero_pages) },
-	{ "profit_bytes", "Memory saved, net of rmap items (ksm_process_profit)", PROM_GAUGE,
-	  offsetof(struct top_row, s.profit) },
-	{ "merges_total", "Pages merged, since ksmtop started", PROM_COUNTER,
+	{ "ksm_process_rmap_items", "ksm_rmap_item structures in use (ksm_rmap_items)", PROM_GAUGE,
+	  0, offsetof(struct top_row, s.rmap_items) },
+	{ "ksm_process_zero_pages", "Empty pages merged with the kernel zero page (ksm_zero_pages)",
+	  PROM_GAUGE, TOP_KNOWN_ZERO, offsetof(struct top_row, s.zero_pages) },
+	{ "ksm_process_profit_bytes",
+	  "Memory saved: merged pages minus the rmap_items they cost (ksm_process_profit)",
+	  PROM_GAUGE, TOP_KNOWN_PROFIT, offsetof(struct top_row, s.profit) },
+	{ "ksm_process_merges_total", "Pages merged, since ksmtop started", PROM_COUNTER, 0,
 	  offsetof(struct prom_count, merges) },
-	{ "unmerges_total",
+	{ "ksm_process_unmerges_total",
 	  "Pages that stopped being merged (COW breaks, unmerges), derived, since ksmtop started",
-	  PROM_COUNTER, offsetof(struct prom_count, unmerges) },
+	  PROM_COUNTER, 0, offsetof(struct prom_count, unmerges) },
 };
 
 struct row_set {
@@ -269,53 +300,25 @@ struct row_set {
 	const struct prom_count *total; /* per row */
 	char **labels;			/* per row */
 	int n;
-	const char *what; /* "cgroup", "process" */
 };
 
 static void write_row_metric(const struct prom_out *o, const struct row_set *rs,
 			     const struct row_metric *rm)
 {
-	char name[96], help[200];
-
-	snprintf(name, sizeof(name), "ksm_%s_%s", rs->what, rm->suffix);
-	snprintf(help, sizeof(help), "%s, per %s", rm->help, rs->what);
-	prom_head(o, name, rm->type, help);
+	prom_head(o, rm->name, rm->type, rm->help);
 	for (int i = 0; i < rs->n; i++) {
+		if (!top_known(&rs->rows[i].s, rm->known))
+			continue;
 		if (rm->type == PROM_COUNTER)
-			prom_sample_u64(o, name, rs->labels[i],
+			prom_sample_u64(o, rm->name, rs->labels[i],
 					*(const uint64_t *)((const char *)&rs->total[i] + rm->off));
 		else
-			prom_sample_i64(o, name, rs->labels[i],
+			prom_sample_i64(o, rm->name, rs->labels[i],
 					*(const int64_t *)((const char *)&rs->rows[i] + rm->off));
 	}
 }
 
-/* The workload each cgroup belongs to (lib/workload.c), as an info metric to join on. */
-static void write_workloads(const struct prom_out *o, const struct row_set *rs)
-{
-	prom_head(o, "ksm_cgroup_workload_info", PROM_INFO,
-		  "The workload of a cgroup: systemd unit, container, pod, VM (join on cgroup)");
-	for (int i = 0; i < rs->n; i++) {
-		struct prom_label l[12] = { { "cgroup", rs->rows[i].cgroup } };
-		const char *keys[10], *vals[10];
-		struct workload w;
-		char *labels;
-		int n;
-
-		workload_from_cgroup(rs->rows[i].cgroup, &w);
-		l[1] = (struct prom_label){ "workload", w.kind == WL_NONE ? rs->rows[i].cgroup
-									  : w.name };
-		n = workload_labels(&w, keys, vals, 10);
-		for (int k = 0; k < n; k++)
-			l[2 + k] = (struct prom_label){ keys[k], vals[k] };
-		labels = prom_label_str(l, 2 + n);
-		if (labels)
-			prom_sample_u64(o, "ksm_cgroup_workload_info", labels, 1);
-		free(labels);
-	}
-}
-
-static void write_row_set(const struct prom_out *o, struct row_set *rs, bool proc)
+static void write_row_set(const struct prom_out *o, struct row_set *rs)
 {
 	char pid[16];
 
@@ -328,17 +331,10 @@ static void write_row_set(const struct prom_out *o, struct row_set *rs, bool pro
 					  { "cgroup", rs->rows[i].cgroup } };
 
 		snprintf(pid, sizeof(pid), "%d", rs->rows[i].pid);
-		rs->labels[i] = proc ? prom_label_str(l, 3) : prom_label_str(&l[2], 1);
+		rs->labels[i] = prom_label_str(l, 3);
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(row_metrics); k++)
 		write_row_metric(o, rs, &row_metrics[k]);
-	if (!proc) {
-		prom_head(o, "ksm_cgroup_processes", PROM_GAUGE, "KSM-using processes per cgroup");
-		for (int i = 0; i < rs->n; i++)
-			prom_sample_i64(o, "ksm_cgroup_processes", rs->labels[i],
-					rs->rows[i].s.nprocs);
-		write_workloads(o, rs);
-	}
 	for (int i = 0; i < rs->n; i++)
 		free(rs->labels[i]);
 	free(rs->labels);
@@ -367,7 +363,7 @@ static void write_top_procs(const struct prom_out *o, const struct top_model *m,
 	rows = malloc(n * sizeof(*rows));
 	total = malloc(n * sizeof(*total));
 	if (idx && rows && total) {
-		struct row_set rs = { rows, total, NULL, n, "process" };
+		struct row_set rs = { rows, total, NULL, n };
 
 		for (int i = 0; i < m->nrows; i++)
 			idx[i] = i;
@@ -376,7 +372,7 @@ static void write_top_procs(const struct prom_out *o, const struct top_model *m,
 			rows[i] = m->rows[idx[i]];
 			total[i] = st->proc_total[idx[i]];
 		}
-		write_row_set(o, &rs, true);
+		write_row_set(o, &rs);
 	}
 	free(idx);
 	free(rows);
@@ -386,8 +382,6 @@ static void write_top_procs(const struct prom_out *o, const struct top_model *m,
 void prom_write(const struct prom_out *o, const struct top_model *m, const struct prom_opts *opts,
 		const struct prom_state *st)
 {
-	struct row_set cg = { m->cgrows, st->cg_total, NULL, m->ncgrows, "cgroup" };
-
 	write_global(o, m, st);
 	write_nodes(o, m);
 	write_events(o, m);
@@ -396,8 +390,7 @@ void prom_write(const struct prom_out *o, const struct top_model *m, const struc
 	gauge_f(o, "ksm_exporter_last_sample_timestamp_seconds",
 		"When the last sample was taken, in seconds since the epoch", st->sample_time);
 	prom_write_bpf(o, st);
-	if (st->cg_total || !cg.n)
-		write_row_set(o, &cg, false);
+	prom_write_cgroups(o, m);
 	write_top_procs(o, m, opts ? opts->max_procs : 0, st);
 	prom_write_sharing(o, m, opts ? opts->sharing_pairs : 0);
 }

@@ -2,8 +2,10 @@
 /*
  * ksmtop's exporter. It only reads the model, once per sample:
  *   prom.c        the metrics of a sample (names: docs/METRICS.md)
+ *   prom_cgroup.c the per-cgroup series: own processes and subtree
+ *   prom_sharing.c who shares KSM frames with whom (the sharing walker)
  *   prom_fmt.c    text format and OpenMetrics, label escaping
- *   prom_acc.c    counters kept across samples (per-cgroup merges, ...)
+ *   prom_acc.c    per-process counters kept across samples
  *   prom_self.c   the exporter's own metrics (BPF program run time, ...)
  *   prom_serve.c  one HTTP request in, one response out: routing, content
  *                 negotiation, authentication (no sockets: fuzzable)
@@ -39,13 +41,17 @@ struct prom_bpf_prog {
 	uint64_t run_time_ns, run_cnt;
 };
 
-/* What the exporter keeps from sample to sample. */
+/*
+ * What the exporter keeps from sample to sample (the per-cgroup counters
+ * are the model's own: struct top_cgroup's self_total and subtree_total).
+ */
 struct prom_state {
-	struct prom_acc cgroups, procs;
-	/* this sample's totals, index for index with the model's cgrows and rows */
-	struct prom_count *cg_total, *proc_total;
-	int cg_cap, proc_cap;
-	uint64_t unmerges_total; /* all processes, derived (see docs) */
+	struct prom_acc procs;
+	/* this sample's totals, index for index with the model's rows */
+	struct prom_count *proc_total;
+	int proc_cap;
+	/* all processes: from events or vmstat where exact, else derived (see docs) */
+	uint64_t merges_total, unmerges_total;
 	int stats_fd;		 /* BPF_ENABLE_STATS held while running; -1 if off */
 	struct prom_bpf_prog prog[PROM_MAX_PROGS];
 	int nr_progs;
@@ -63,6 +69,9 @@ void prom_write(const struct prom_out *o, const struct top_model *m, const struc
 
 /* prom_sharing.c: the sharing walker's series (when ksmtop runs it). */
 void prom_write_sharing(const struct prom_out *o, const struct top_model *m, int max_pairs);
+
+/* prom_cgroup.c: the per-cgroup series (own processes and subtree), from the model's accessor. */
+void prom_write_cgroups(const struct prom_out *o, const struct top_model *m);
 
 /* prom_self.c: BPF statistics on, and the run time of this process's programs. */
 int prom_bpf_stats_enable(struct prom_state *st);

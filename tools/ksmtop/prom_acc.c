@@ -6,7 +6,6 @@
 #include "prom_acc.h"
 
 struct acc_ent {
-	char *key; /* NULL: keyed by pid */
 	int pid;
 	uint32_t gen;
 	struct prom_count total;
@@ -16,10 +15,6 @@ static int cmp_ent(const void *pa, const void *pb)
 {
 	const struct acc_ent *a = pa, *b = pb;
 
-	if (a->key && b->key)
-		return strcmp(a->key, b->key);
-	if (a->key || b->key) /* one tree holds one kind of key; order them anyway */
-		return a->key ? 1 : -1;
 	return (a->pid > b->pid) - (a->pid < b->pid);
 }
 
@@ -28,41 +23,23 @@ void prom_acc_begin(struct prom_acc *a)
 	a->gen++;
 }
 
-static struct acc_ent *new_ent(const char *key, int pid)
+struct prom_count prom_acc_add(struct prom_acc *a, int pid, const struct prom_count *delta)
 {
-	struct acc_ent *e = calloc(1, sizeof(*e));
-
-	if (!e)
-		return NULL;
-	e->pid = pid;
-	if (key) {
-		e->key = strdup(key);
-		if (!e->key) {
-			free(e);
-			return NULL;
-		}
-	}
-	return e;
-}
-
-struct prom_count prom_acc_add(struct prom_acc *a, const char *key, int pid,
-			       const struct prom_count *delta)
-{
-	struct acc_ent probe = { .key = (char *)key, .pid = pid }, *e, **slot;
+	struct acc_ent probe = { .pid = pid }, *e, **slot;
 
 	slot = tfind(&probe, &a->root, cmp_ent);
-	e = slot ? *slot : new_ent(key, pid);
+	e = slot ? *slot : calloc(1, sizeof(*e));
 	if (!e)
 		return *delta;
 	if (!slot) {
+		e->pid = pid;
 		if (!tsearch(e, &a->root, cmp_ent)) {
-			free(e->key);
 			free(e);
 			return *delta;
 		}
 		a->n++;
 	}
-	/* a second row with the same key in one sample adds to the same total */
+	/* a second row with the same pid in one sample adds to the same total */
 	e->gen = a->gen;
 	e->total.merges += delta->merges;
 	e->total.unmerges += delta->unmerges;
@@ -98,23 +75,14 @@ void prom_acc_prune(struct prom_acc *a)
 	twalk_r(a->root, collect, &st);
 	for (unsigned int i = 0; i < st.n; i++) {
 		tdelete(st.ent[i], &a->root, cmp_ent);
-		free(st.ent[i]->key);
 		free(st.ent[i]);
 		a->n--;
 	}
 	free(st.ent);
 }
 
-static void free_ent(void *p)
-{
-	struct acc_ent *e = p;
-
-	free(e->key);
-	free(e);
-}
-
 void prom_acc_free(struct prom_acc *a)
 {
-	tdestroy(a->root, free_ent);
+	tdestroy(a->root, free);
 	memset(a, 0, sizeof(*a));
 }

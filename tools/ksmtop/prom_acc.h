@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Counters the exporter keeps itself. The model counts merges and unmerges
- * per interval, per row; Prometheus wants counters that only grow, so that
- * rate() works and a process that exits takes nothing away from its
- * cgroup's total. Each sample adds a row's interval counts to the running
- * total of its key (a cgroup path, or a pid); keys not seen in a sample are
- * forgotten, and their series end.
+ * Per-process counters the exporter keeps itself (--prom-processes). The
+ * model counts a process's merges and unmerges per interval; Prometheus
+ * wants counters that only grow, so that rate() works. Each sample adds a
+ * process row's interval counts to the running total of its pid; pids not
+ * seen in a sample are forgotten, and their series end. (Per cgroup, the
+ * model keeps such totals itself: struct top_cgroup.)
  */
 #ifndef KSM_PROM_ACC_H
 #define KSM_PROM_ACC_H
@@ -25,13 +25,11 @@ struct prom_acc {
 /* Start a sample. */
 void prom_acc_begin(struct prom_acc *a);
 /*
- * Add a row's interval counts to the total of its key (a string key, or
- * pid > 0 with key NULL); returns the new total, or the interval counts
- * alone when out of memory.
+ * Add a process's interval counts to the total of its pid; returns the new
+ * total, or the interval counts alone when out of memory.
  */
-struct prom_count prom_acc_add(struct prom_acc *a, const char *key, int pid,
-			       const struct prom_count *delta);
-/* Forget the keys this sample did not add to. */
+struct prom_count prom_acc_add(struct prom_acc *a, int pid, const struct prom_count *delta);
+/* Forget the pids this sample did not add to. */
 void prom_acc_prune(struct prom_acc *a);
 void prom_acc_free(struct prom_acc *a);
 

@@ -26,9 +26,7 @@ void prom_state_init(struct prom_state *st)
 
 void prom_state_free(struct prom_state *st)
 {
-	prom_acc_free(&st->cgroups);
 	prom_acc_free(&st->procs);
-	free(st->cg_total);
 	free(st->proc_total);
 	if (st->stats_fd >= 0)
 		close(st->stats_fd);
@@ -50,13 +48,13 @@ static int grow(struct prom_count **a, int *cap, int n)
 }
 
 static void account(struct prom_acc *acc, struct prom_count *total, const struct top_row *rows,
-		    int n, bool by_pid)
+		    int n)
 {
 	prom_acc_begin(acc);
 	for (int i = 0; i < n; i++) {
 		struct prom_count d = { rows[i].s.merges, rows[i].s.unmerges };
 
-		total[i] = prom_acc_add(acc, by_pid ? NULL : rows[i].cgroup, rows[i].pid, &d);
+		total[i] = prom_acc_add(acc, rows[i].pid, &d);
 	}
 	prom_acc_prune(acc);
 }
@@ -67,24 +65,18 @@ int prom_state_update(struct prom_state *st, const struct top_model *m, int max_
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	st->sample_time = now.tv_sec + now.tv_nsec / 1e9;
+	st->merges_total += m->g.merges;
 	st->unmerges_total += m->g.unmerges;
-	if (grow(&st->cg_total, &st->cg_cap, m->ncgrows)) {
-		free(st->cg_total); /* no counters rather than wrong ones */
-		st->cg_total = NULL;
-		st->cg_cap = 0;
-		return -ENOMEM;
-	}
-	account(&st->cgroups, st->cg_total, m->cgrows, m->ncgrows, false);
 	/* per-process series are opt-in: no bookkeeping without them */
 	if (max_procs <= 0)
 		return 0;
 	if (grow(&st->proc_total, &st->proc_cap, m->nrows)) {
-		free(st->proc_total);
+		free(st->proc_total); /* no counters rather than wrong ones */
 		st->proc_total = NULL;
 		st->proc_cap = 0;
 		return -ENOMEM;
 	}
-	account(&st->procs, st->proc_total, m->rows, m->nrows, true);
+	account(&st->procs, st->proc_total, m->rows, m->nrows);
 	return 0;
 }
 

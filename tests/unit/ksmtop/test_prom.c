@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of ksmtop's exporter without sockets: the two exposition
- * formats, label escaping of hostile names, metric names and units, the
- * counters kept across samples, content negotiation, the request handler
- * (routes, methods, basic auth) and --web.config.file's checks.
+ * Unit tests of ksmtop's exporter without sockets: label escaping of
+ * hostile names, content negotiation, addresses, the request handler
+ * (routes, methods, basic auth) and --web.config.file's checks. The series
+ * of a sample: test_prom_series.c.
  */
 #include <crypt.h>
 #include <errno.h>
@@ -23,45 +23,6 @@
 #include "prom_serve.h"
 #include "web_config.h"
 
-static void sys_put(struct ksm_sysfs *s, const char *name, int64_t v)
-{
-	snprintf(s->ent[s->n].name, sizeof(s->ent[s->n].name), "%s", name);
-	snprintf(s->ent[s->n].text, sizeof(s->ent[s->n].text), "%lld", (long long)v);
-	s->ent[s->n].value = v;
-	s->ent[s->n++].numeric = true;
-}
-
-/* A model with a few sysfs files and two cgroup rows, as a sample leaves it. */
-static void model(struct top_model *m, struct top_row *cg, int ncg)
-{
-	memset(m, 0, sizeof(*m));
-	m->nr_nodes = 1;
-	sys_put(&m->g.sys, "full_scans", 7);
-	sys_put(&m->g.sys, "sleep_millisecs", 20);
-	sys_put(&m->g.sys, "advisor_max_cpu", 70);
-	sys_put(&m->g.sys, "pages_skipped", 3);
-	sys_put(&m->g.sys, "frobnicate_millisecs", 1500);
-	snprintf(m->g.sys.ent[m->g.sys.n].name, 40, "advisor_mode");
-	snprintf(m->g.sys.ent[m->g.sys.n++].text, 40, "[scan-time] none");
-	m->cgrows = cg;
-	m->ncgrows = ncg;
-}
-
-static char *expose(const struct top_model *m, const struct prom_state *st, enum prom_fmt fmt)
-{
-	struct prom_opts o = { 0 };
-	struct prom_out out = { .fmt = fmt };
-	char *text = NULL;
-	size_t len = 0;
-
-	out.f = open_memstream(&text, &len);
-	assert_non_null(out.f);
-	prom_write(&out, m, &o, st);
-	prom_end(&out);
-	fclose(out.f);
-	return text;
-}
-
 static void test_escape(void **state)
 {
 	char buf[128];
@@ -77,99 +38,6 @@ static void test_escape(void **state)
 			    "\\\\xed\\\\xa0\\\\x80");
 	/* cut to fit, still terminated */
 	assert_string_equal(prom_escape("abcdef", buf, 4), "abc");
-}
-
-static void test_names_units(void **state)
-{
-	struct top_row cg[1] = { { .cgroup = "/t/a", .s = { .merging_pages = 50, .nprocs = 2 } } };
-	struct prom_state st;
-	struct top_model m;
-	char *t;
-
-	model(&m, cg, 1);
-	prom_state_init(&st);
-	assert_int_equal(prom_state_update(&st, &m, 0), 0);
-	t = expose(&m, &st, PROM_FMT_TEXT);
-	assert_non_null(strstr(t, "# TYPE ksm_full_scans_total counter\nksm_full_scans_total 7\n"));
-	assert_non_null(strstr(t, "# TYPE ksm_sleep_seconds gauge\nksm_sleep_seconds 0.02\n"));
-	assert_non_null(strstr(t, "\nksm_advisor_max_cpu_ratio 0.7\n"));
-	assert_non_null(strstr(t, "# TYPE ksm_pages_skipped_total counter\n"));
-	/* a file this ksmtop does not know still gets base units */
-	assert_non_null(strstr(t, "\nksm_frobnicate_seconds 1.5\n"));
-	assert_non_null(strstr(t, "# TYPE ksm_advisor_mode_info gauge\n"
-				  "ksm_advisor_mode_info{advisor_mode=\"scan-time\"} 1\n"));
-	assert_non_null(strstr(t, "ksm_cgroup_merging_pages{cgroup=\"/t/a\"} 50\n"));
-	assert_null(strstr(t, "\nksm_sleep_millisecs"));
-	assert_null(strstr(t, "\nksm_frobnicate_millisecs"));
-	assert_null(strstr(t, "per_second"));
-	assert_null(strstr(t, "# EOF"));
-	free(t);
-	t = expose(&m, &st, PROM_FMT_OPENMETRICS);
-	/* OpenMetrics: families without _total / _info, samples with them, # EOF last */
-	assert_non_null(strstr(t, "# TYPE ksm_full_scans counter\nksm_full_scans_total 7\n"));
-	assert_non_null(strstr(t, "# HELP ksm_advisor_mode The selected advisor_mode"));
-	assert_non_null(strstr(t, "# TYPE ksm_advisor_mode info\nksm_advisor_mode_info{"));
-	assert_non_null(strstr(t, "# TYPE ksm_cgroup_workload info\n"));
-	assert_string_equal(t + strlen(t) - 6, "# EOF\n");
-	free(t);
-	prom_state_free(&st);
-}
-
-/* A cgroup's merges are a counter: a process that leaves takes nothing from it. */
-static void test_counters(void **state)
-{
-	struct top_row cg[2] = { { .cgroup = "/a", .s = { .merges = 10, .unmerges = 2 } },
-				 { .cgroup = "/b\xff", .s = { .merges = 1 } } };
-	struct prom_state st;
-	struct top_model m;
-	char *t;
-
-	model(&m, cg, 2);
-	prom_state_init(&st);
-	prom_state_update(&st, &m, 0);
-	cg[0].s.merges = 5; /* the next interval */
-	cg[0].s.unmerges = 0;
-	m.g.unmerges = 3;
-	prom_state_update(&st, &m, 0);
-	t = expose(&m, &st, PROM_FMT_TEXT);
-	assert_non_null(strstr(t, "ksm_cgroup_merges_total{cgroup=\"/a\"} 15\n"));
-	assert_non_null(strstr(t, "ksm_cgroup_unmerges_total{cgroup=\"/a\"} 2\n"));
-	assert_non_null(strstr(t, "ksm_cgroup_merges_total{cgroup=\"/b\\\\xff\"} 2\n"));
-	assert_non_null(strstr(t, "\nksm_unmerges_total 3\n"));
-	free(t);
-	/* /a is gone for a sample: its series ends, and starts again from 0 */
-	m.cgrows = &cg[1];
-	m.ncgrows = 1;
-	prom_state_update(&st, &m, 0);
-	m.cgrows = cg;
-	m.ncgrows = 2;
-	prom_state_update(&st, &m, 0);
-	t = expose(&m, &st, PROM_FMT_TEXT);
-	assert_non_null(strstr(t, "ksm_cgroup_merges_total{cgroup=\"/a\"} 5\n"));
-	assert_non_null(strstr(t, "ksm_cgroup_merges_total{cgroup=\"/b\\\\xff\"} 4\n"));
-	free(t);
-	prom_state_free(&st);
-}
-
-static void test_workload_info(void **state)
-{
-	struct top_row cg[1] = { { .cgroup = "/kubepods.slice/kubepods-burstable.slice/"
-					     "kubepods-burstable-pod74c13223_5a00_11e9_b385_"
-					     "42010a80018d.slice" } };
-	struct prom_state st;
-	struct top_model m;
-	char *t;
-
-	model(&m, cg, 1);
-	prom_state_init(&st);
-	prom_state_update(&st, &m, 0);
-	t = expose(&m, &st, PROM_FMT_TEXT);
-	assert_non_null(strstr(t, "ksm_cgroup_workload_info{cgroup=\"/kubepods.slice/"));
-	assert_non_null(strstr(t, "workload_kind=\"pod\""));
-	assert_non_null(strstr(t, "pod_uid=\"74c13223-5a00-11e9-b385-42010a80018d\""));
-	assert_non_null(strstr(t, "qos_class=\"burstable\""));
-	free(t);
-	prom_state_free(&st);
 }
 
 static void test_negotiate(void **state)
@@ -381,8 +249,7 @@ static void test_web_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape),	 cmocka_unit_test(test_names_units),
-		cmocka_unit_test(test_counters), cmocka_unit_test(test_workload_info),
+		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_negotiate), cmocka_unit_test(test_addr),
 		cmocka_unit_test(test_site),	 cmocka_unit_test(test_auth),
 		cmocka_unit_test_setup_teardown(test_web_config, fake_sysfs_setup, fake_dir_teardown),
