@@ -16,8 +16,15 @@
 #define KSM_BPF_DOMAIN_DEFAULT 0ULL
 #define KSM_BPF_DOMAIN_NEVER (~0ULL)
 #define KSM_BPF_WEIGHT_DEFAULT 1U
+#define KSM_BPF_WEIGHT_MAX 1024U
 #define KSM_BPF_NAME_LEN 16
 
+/*
+ * ctx->mm and ctx->cgroup are the callbacks' mm and cgrp arguments, read as
+ * untrusted pointers; the arguments are trusted (kfuncs take them).
+ * ctx->domain (the mm's current domain) exists from series v2 on: read it
+ * with bpf_core_field_exists() to load on a v1 kernel too.
+ */
 struct ksm_bpf_ctx {
 	struct mm_struct *mm;
 	struct cgroup *cgroup;
@@ -25,13 +32,17 @@ struct ksm_bpf_ctx {
 	__u32 pid;
 	__s32 nid;
 	__u32 flags;
+	__u64 domain;
 } __attribute__((preserve_access_index));
 
 struct ksm_bpf_ops {
-	__u64 (*merge_domain)(struct ksm_bpf_ctx *ctx);
-	__u32 (*scan_weight)(struct ksm_bpf_ctx *ctx);
+	__u64 (*merge_domain)(struct ksm_bpf_ctx *ctx, struct mm_struct *mm, struct cgroup *cgrp);
+	__u32 (*scan_weight)(struct ksm_bpf_ctx *ctx, struct mm_struct *mm, struct cgroup *cgrp);
 	char name[KSM_BPF_NAME_LEN];
 };
 #endif
+
+/* The kfunc of series v2 (a policy may call it and the cgroup kfuncs only) */
+extern __u64 bpf_ksm_cgroup_ancestor_id(struct cgroup *cgrp, int level) __ksym __weak;
 
 #endif /* KSM_BPF_OPS_H */

@@ -82,10 +82,11 @@ $(VM_DIR)/guest/%: $(VM_TESTS)/guest/%.c $(VM_TESTS)/guest/guest.h
 	$(if $(Q),@printf '  %-7s %s\n' CC $(notdir $@))
 	$(Q)$(VM_CC) $(VM_CFLAGS) -o $@ $< $(VM_LDLIBS) 2> $@.log || { cat $@.log; exit 1; }
 
-$(VM_DIR)/guest/%.bpf.o: $(VM_TESTS)/guest/%.bpf.c $(VM_TESTS)/guest/pol_common.bpf.h
+$(VM_DIR)/guest/%.bpf.o: $(VM_TESTS)/guest/%.bpf.c $(VM_TESTS)/guest/pol_common.bpf.h \
+		$(VM_TOP)/include/ksm_bpf_ops.h
 	$(Q)mkdir -p $(@D)
 	$(if $(Q),@printf '  %-7s %s\n' BPF $(notdir $@))
-	$(Q)$(VM_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(VM_TOP)/vmlinux/x86 \
+	$(Q)$(VM_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(VM_TOP)/vmlinux/x86 -I$(VM_TOP)/include \
 		-c $< -o $@
 
 # Always repacked: cheap, and picks up new tools in $(OUTPUT)/bin.

@@ -29,7 +29,7 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"    ksmpolicy set /tenants/a isolate     # shares no page with others\n"
 	"    ksmpolicy set /batch deny            # never merge /batch\n"
-	"    ksmpolicy set /vms weight 4          # scan /vms first, 4 passes\n"
+	"    ksmpolicy set /vms weight 4          # /vms scanned 4x as often as weight 1\n"
 	"    ksmpolicy explain 1234               # what applies to process 1234\n"
 	"    ksmpolicy -j list                    # the rules and their hits\n"
 	"    ksmpolicy apply /etc/ksm-bpf/rules   # at boot\n"

@@ -355,7 +355,6 @@ static void print_origin(FILE *out, const char *rule, const char *cgroup, const 
 void explanation_print(FILE *out, const struct explanation *e)
 {
 	const struct policy_resolution *res = &e->res;
-	unsigned int passes = res->weight < 8 ? res->weight : 8;
 	/* paths are anyone's names: shown by the rule of name_esc.h */
 	char *cg = name_escape_dup(e->cgroup, 0), *rule = name_escape_dup(e->action_rule, 0);
 
@@ -376,11 +375,12 @@ void explanation_print(FILE *out, const struct explanation *e)
 		fprintf(out, ": its pages merge with any allowed page (domain 0)\n");
 	fprintf(out, "%s: weight %u", cg, res->weight);
 	print_origin(out, e->weight_rule, e->cgroup, "default");
+	/* series v2: weights are relative to the highest one in force */
 	if (res->weight)
-		fprintf(out, ": scanned %u time%s per round%s\n", passes, passes == 1 ? "" : "s",
-			res->weight > 1 ? ", before lighter ones" : "");
+		fprintf(out, ": scanned in %u of every N rounds, N the highest weight in force\n",
+			res->weight);
 	else
-		fprintf(out, ": not scanned\n");
+		fprintf(out, ": not scanned (its merged pages stay merged)\n");
 out:
 	free(cg);
 	free(rule);

@@ -110,7 +110,8 @@ static void explain_inherited(void **state)
 			    "process 1234 is in /tenants/a/web\n"
 			    "/tenants/a/web: isolate (rule on /tenants/a, inherited): its pages "
 			    "merge only within /tenants/a (domain 4711)\n"
-			    "/tenants/a/web: weight 1 (default): scanned 1 time per round\n");
+			    "/tenants/a/web: weight 1 (default): scanned in 1 of every N rounds, "
+			    "N the highest weight in force\n");
 	assert_json(explanation_json(&e),
 		    "{\"action\":\"isolate\",\"action_rule\":\"/tenants/a\","
 		    "\"cgroup\":\"/tenants/a/web\",\"cgroup_id\":4800,\"domain\":4711,"
@@ -134,8 +135,8 @@ static void explain_own_rules(void **state)
 
 	assert_string_equal(TEXT(explanation_print, &e),
 			    "/batch: deny (rule on /batch): its pages are never merged\n"
-			    "/batch: weight 12 (rule on /batch): scanned 8 times per round, "
-			    "before lighter ones\n");
+			    "/batch: weight 12 (rule on /batch): scanned in 12 of every N rounds, "
+			    "N the highest weight in force\n");
 	/* no pid key for a cgroup; never merging is domain null */
 	assert_json(explanation_json(&e),
 		    "{\"action\":\"deny\",\"action_rule\":\"/batch\",\"cgroup\":\"/batch\","
@@ -149,7 +150,7 @@ static void explain_own_rules(void **state)
 	assert_string_equal(TEXT(explanation_print, &e),
 			    "/batch: allow (default: no rule sets an action): its pages merge "
 			    "with any allowed page (domain 0)\n"
-			    "/batch: weight 0 (rule on /batch): not scanned\n");
+			    "/batch: weight 0 (rule on /batch): not scanned (its merged pages stay merged)\n");
 }
 
 static void explain_no_policy(void **state)
@@ -167,7 +168,8 @@ static void explain_no_policy(void **state)
 			    "no policy is loaded: KSM merges and scans / as usual\n"
 			    "/: allow (default: no rule sets an action): its pages merge with any "
 			    "allowed page (domain 0)\n"
-			    "/: weight 1 (default): scanned 1 time per round\n");
+			    "/: weight 1 (default): scanned in 1 of every N rounds, "
+			    "N the highest weight in force\n");
 	assert_json(explanation_json(&e),
 		    "{\"action\":\"allow\",\"action_rule\":null,\"cgroup\":\"/\","
 		    "\"cgroup_id\":1,\"domain\":0,\"policy_loaded\":false,\"weight\":1,"
