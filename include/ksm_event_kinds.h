@@ -128,13 +128,14 @@
  * The stand-ins for the stock tracepoints, on kernels before Linux 6.4: the
  * KSM functions that carry the same facts, each X(program, kernel function,
  * kinds).  fentry/fexit where the kernel allows trampolines, else kprobes
- * (a program named kretprobe_* is a return probe).  The scan loop
- * (start_scan, stop_scan) has no function of its own in those kernels.
+ * (a program named kretprobe_* is a return probe).  An entry half that
+ * only keeps arguments for its return (or marks a call in flight) delivers
+ * no kind itself: 0.  The scan loop (start_scan, stop_scan) has no function
+ * of its own in those kernels.
  */
-#define KSM_MERGE_KINDS (KSM_EV_BIT(MERGE_WITH_KSM_PAGE) | KSM_EV_BIT(MERGE_ONE_PAGE))
 #define KSM_REMOVE_KINDS (KSM_EV_BIT(REMOVE_RMAP_ITEM) | KSM_EV_BIT(REMOVE_KSM_PAGE))
 #define KSM_STOCK_FENTRY_PROBES(X)                                                               \
-	X(fentry_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, KSM_MERGE_KINDS)         \
+	X(fentry_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, 0)                       \
 	X(fexit_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page,                           \
 	  KSM_EV_BIT(MERGE_WITH_KSM_PAGE))                                                       \
 	X(fexit_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))         \
@@ -142,13 +143,13 @@
 	X(fexit___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                      \
 	X(fentry___ksm_exit, __ksm_exit, KSM_EV_BIT(EXIT))
 #define KSM_STOCK_KPROBE_PROBES(X)                                                               \
-	X(kprobe_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, KSM_MERGE_KINDS)         \
+	X(kprobe_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page, 0)                       \
 	X(kretprobe_try_to_merge_with_ksm_page, try_to_merge_with_ksm_page,                       \
 	  KSM_EV_BIT(MERGE_WITH_KSM_PAGE))                                                       \
-	X(kprobe_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))        \
+	X(kprobe_try_to_merge_one_page, try_to_merge_one_page, 0)                                 \
 	X(kretprobe_try_to_merge_one_page, try_to_merge_one_page, KSM_EV_BIT(MERGE_ONE_PAGE))     \
 	X(kprobe_remove_node_from_stable_tree, remove_node_from_stable_tree, KSM_REMOVE_KINDS)    \
-	X(kprobe___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                     \
+	X(kprobe___ksm_enter, __ksm_enter, 0)                                                     \
 	X(kretprobe___ksm_enter, __ksm_enter, KSM_EV_BIT(ENTER))                                  \
 	X(kprobe___ksm_exit, __ksm_exit, KSM_EV_BIT(EXIT))
 

@@ -318,8 +318,7 @@ static const struct ksm_probe *server_of(const struct ksm_source *s, uint32_t ki
 	for (int i = 0; i < s->nr_probes; i++) {
 		const struct ksm_probe *p = &s->probe[i];
 
-		if (p->state == PROBE_ACTIVE && p->group != KSM_GRP_STOCK && (p->kinds & kind_bit) &&
-		    strncmp(p->prog, "fentry_", 7) && strncmp(p->prog, "kprobe_", 7))
+		if (p->state == PROBE_ACTIVE && p->group != KSM_GRP_STOCK && (p->kinds & kind_bit))
 			return p;
 	}
 	return NULL;

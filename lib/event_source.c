@@ -198,6 +198,49 @@ static int try_variant(struct ksm_source *s, const struct ksm_variant *v)
 	return 0;
 }
 
+/*
+ * Which kprobe stand-in another needs to be right: a return probe the entry
+ * that keeps its arguments (and the reverse), and the zero-page test of
+ * try_to_merge_one_page both probes of try_to_merge_with_ksm_page (their
+ * mark of a call in flight).  Without them events would be wrong, not
+ * missing: such a probe is detached.
+ */
+static bool kprobe_needs(const struct ksm_probe *p, const struct ksm_probe *q)
+{
+	return p != q && q->group == KSM_GRP_STOCK_KPROBE &&
+	       (!strcmp(p->target, q->target) || (!strcmp(p->target, "try_to_merge_one_page") &&
+						  !strcmp(q->target, "try_to_merge_with_ksm_page")));
+}
+
+/* Detach p (the k-th attached kprobe) if a probe it needs is not active. */
+static bool kprobe_unpaired(struct ksm_source *s, int k)
+{
+	struct ksm_probe *p = &s->probe[s->kprobe_idx[k]];
+
+	for (int i = 0; i < s->nr_probes; i++) {
+		if (!kprobe_needs(p, &s->probe[i]) || s->probe[i].state == PROBE_ACTIVE)
+			continue;
+		close(s->kprobe_fd[k]);
+		s->kprobe_fd[k] = -1;
+		event_choice_set(p, PROBE_FAILED, "detached: needs %s, which is %s",
+				 s->probe[i].prog, s->probe[i].why);
+		return true;
+	}
+	return false;
+}
+
+static void kprobe_drop_unpaired(struct ksm_source *s)
+{
+	bool changed;
+
+	do {	/* a detached probe may leave one seen before unpaired */
+		changed = false;
+		for (int k = 0; k < s->nr_kprobe_fds; k++)
+			if (s->kprobe_fd[k] >= 0 && kprobe_unpaired(s, k))
+				changed = true;
+	} while (changed);
+}
+
 /* The kprobe stand-ins: a light skeleton loads them but does not attach them. */
 static void attach_kprobes(struct ksm_source *s)
 {
@@ -216,11 +259,14 @@ static void attach_kprobes(struct ksm_source *s)
 		if (p->state != PROBE_ACTIVE)
 			continue;
 		fd = kprobe_attach(fd, p->target, !strncmp(p->prog, "kretprobe_", 10));
-		if (fd < 0)
+		if (fd < 0) {
 			event_choice_set(p, PROBE_FAILED, "attach failed: %s", strerror(-fd));
-		else
-			s->kprobe_fd[s->nr_kprobe_fds++] = fd;
+			continue;
+		}
+		s->kprobe_idx[s->nr_kprobe_fds] = i;
+		s->kprobe_fd[s->nr_kprobe_fds++] = fd;
 	}
+	kprobe_drop_unpaired(s);
 }
 
 /*
@@ -323,7 +369,8 @@ void ksm_source_close(struct ksm_source *s)
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	while (s->nr_kprobe_fds > 0)
-		close(s->kprobe_fd[--s->nr_kprobe_fds]);
+		if (s->kprobe_fd[--s->nr_kprobe_fds] >= 0)
+			close(s->kprobe_fd[s->nr_kprobe_fds]);
 	if (s->skel)
 		s->variant->destroy(s->skel);
 	s->skel = NULL;

@@ -60,7 +60,8 @@ struct ksm_source {
 	void *skel;		/* the variant's light skeleton */
 	unsigned int groups;	/* groups chosen by ksm_source_probe */
 	unsigned int standby;	/* groups that replace refused ones (kprobes for fentry) */
-	int kprobe_fd[KSM_MAX_KPROBES];	/* perf events holding the attached kprobes */
+	int kprobe_fd[KSM_MAX_KPROBES];	/* perf events holding the attached kprobes (-1: detached) */
+	int kprobe_idx[KSM_MAX_KPROBES]; /* their probes, indexes in probe[] */
 	int nr_kprobe_fds;
 	struct ring_buffer *rb;
 	struct ksm_probe probe[KSM_MAX_PROBES];
