@@ -246,8 +246,9 @@ check-deploy:
 check-install: all
 	$(Q)BIN=$(abspath $(BIN)) OUTPUT=$(abspath $(OUTPUT)) prove tests/install/*.t
 
-# Everything: unit, deploy/, install, host, then the patched kernel in QEMU.
-check: deps all unit check-deploy check-install host-test vm-test
+# Everything: unit, deploy/, install, host, then the patched kernel in QEMU
+# and the unpatched ones of the kernel matrix.
+check: deps all unit check-deploy check-install host-test vm-test vm-test-stock
 
 demo: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/demo.sh

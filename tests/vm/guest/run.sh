@@ -4,9 +4,11 @@
 # The VM suite, run inside the guest by /init.  TAP on stdout.
 #
 #   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [sharing=0|1]
-#          [verbose=1]
+#          [stock=SCENARIO,...] [verbose=1]
 #
 # Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
+# Kernel matrix scenarios (stock.sh, first, on every kernel; stock= for
+# none): merge.  A kernel without kernel-patch/ runs nothing else.
 # Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
 # custom robust pins bench
 # The sharing audit (audit.sh): after the policy scenarios when they include
@@ -29,6 +31,7 @@ POLICY="deny,isolate,weight,custom,robust,pins,bench"
 AUDIT=auto
 DOMAINS="slab,repro,transitions,forkdeny,cap,kfunc"
 TORTURE=1
+STOCK="merge"
 for a in "$@"; do
 	case $a in
 	policy=*) POLICY=${a#policy=} ;;
@@ -39,6 +42,7 @@ for a in "$@"; do
 	ops=*) TT_OPS=${a#ops=} ;;
 	only=*) ONLY=${a#only=} ;;
 	backends=*) BACKENDS=${a#backends=} ;;
+	stock=*) STOCK=${a#stock=} ;;
 	verbose=1) set -x ;;
 	esac
 done
@@ -656,6 +660,9 @@ sc_ksmdebug() {
 }
 
 [ -w $KSM/run ] || { echo "not ok 1 - KSM sysfs present"; exit 1; }
+. /tests/stock.sh
+stock_suite "$STOCK"
+[ -d $T/events/ksm/ksm_stable_node_remove ] || BACKENDS= POLICY= AUDIT=0 DOMAINS= TORTURE=0
 for be in $(echo "$BACKENDS" | tr ',' ' '); do
 	BACKEND=$be
 	PFX="[$be] "
