@@ -124,6 +124,7 @@ $(OUTPUT)/obj/lib/cli.o: KSM_CPPFLAGS += -DKSM_BPF_VERSION='"$(VERSION)"'
 # Objects that include a generated skeleton wait for it; nothing else does.
 $(OUTPUT)/obj/lib/event_source.o: $(EV_LSKELS) $(EV_VARIANTS_H)
 $(OUTPUT)/obj/tools/ksmpolicy/object.o: $(SKELS)
+$(OUTPUT)/obj/tools/ksmtop/task_iter.o: $(OUTPUT)/ksm_iter.skel.h
 
 # Unit tests: cmocka, no BPF, no root needed.  tests/unit/DIR/test_*.c links
 # the archive of the command DIR (only libksm.a for DIR = lib; ksmctl's for

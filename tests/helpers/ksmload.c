@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +37,8 @@ static struct env {
 	const char *cgroup;
 	bool prctl;
 	double seconds;
+	uint64_t procs;	  /* -F: this many processes, each with the pages */
+	uint64_t cgroups; /* -G: spread them over this many cgroups under -c */
 } env = { .pages = 4096, .contents = 1, .seed = 1 };
 
 const char *argp_program_version = "ksmload 0.1";
@@ -51,7 +55,9 @@ static const char doc[] =
 	"    ksmload -n 4096              # 4096 identical pages: 4095 saved\n"
 	"    ksmload -n 2000 -k 10 -u 500 # 10 contents, 500 unique pages\n"
 	"    ksmload -c /demo/a -w 200    # in cgroup /demo/a, 200 COW breaks/s\n"
-	"    ksmload -n 100 -z 50 -r 20   # 50 zero pages, 20 volatile pages\n";
+	"    ksmload -n 100 -z 50 -r 20   # 50 zero pages, 20 volatile pages\n"
+	"    ksmload -F 1000 -n 2 -c /many -G 10  # 1000 processes of 2 pages, in\n"
+	"                                 # /many/g0 .. /many/g9\n";
 
 static const struct argp_option opts[] = {
 	{ "pages", 'n', "N", 0, "Duplicate pages (default 4096)", 0 },
@@ -64,6 +70,11 @@ static const struct argp_option opts[] = {
 	{ "cgroup", 'c', "PATH", 0, "Join this cgroup v2 (created if missing) first", 0 },
 	{ "prctl", 'P', NULL, 0, "Use prctl(PR_SET_MEMORY_MERGE), not madvise", 0 },
 	{ "time", 't', "SECS", 0, "Exit after SECS seconds", 0 },
+	{ "procs", 'F', "N", 0,
+	  "Fork N processes that each map the pages and sleep (no churn, no rewrites); "
+	  "'ready' once all are",
+	  0 },
+	{ "cgroups", 'G', "N", 0, "With -F and -c: process i joins CGROUP/g(i mod N)", 0 },
 	{},
 };
 
@@ -104,12 +115,26 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'P':
 		env.prctl = true;
 		break;
+	case 'F':
+		if (!parse_u64(arg, 1, 100000, &env.procs))
+			argp_error(state, "invalid process count '%s' (1 to 100000)", arg);
+		break;
+	case 'G':
+		if (!parse_u64(arg, 1, 100000, &env.cgroups))
+			argp_error(state, "invalid cgroup count '%s' (1 to 100000)", arg);
+		break;
 	case 't':
 		if (!parse_seconds(arg, &env.seconds))
 			argp_error(state, "invalid time '%s'", arg);
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (env.procs && (env.churn || env.rewrite))
+			argp_error(state, "-F processes sleep: no -w or -r with it");
+		if (env.cgroups && (!env.procs || !env.cgroup))
+			argp_error(state, "-G needs -F and -c");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -235,6 +260,103 @@ static unsigned char *map_and_fill(size_t psz, uint64_t total)
 	return mem;
 }
 
+/*
+ * A process of -F: into its cgroup, map the pages, tell the parent, sleep
+ * until a signal ends it (the default actions: nothing else runs here).
+ */
+static void child(uint64_t i, int ready, size_t psz, uint64_t total)
+{
+	char cg[4096];
+
+	/* an orphan would outlive a killed parent by thousands */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() == 1)
+		_exit(1);
+	if (env.cgroup) {
+		snprintf(cg, sizeof(cg), "%s", env.cgroup);
+		if (env.cgroups)
+			snprintf(cg, sizeof(cg), "%s/g%llu", env.cgroup,
+				 (unsigned long long)(i % env.cgroups));
+		if (join_cgroup(cg))
+			_exit(1);
+	}
+	if (env.prctl && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0))
+		_exit(1);
+	if (!map_and_fill(psz, total) || write(ready, "r", 1) != 1)
+		_exit(1);
+	close(ready);
+	for (;;)
+		pause();
+}
+
+/* -F: fork the processes, wait until each has mapped its pages; 0 or -1. */
+static int fork_procs(pid_t *kids, size_t psz, uint64_t total)
+{
+	uint64_t n = 0;
+	int ready[2];
+	char c;
+
+	if (pipe(ready)) {
+		fprintf(stderr, "ksmload: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	for (uint64_t i = 0; i < env.procs; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			close(ready[0]);
+			child(i, ready[1], psz, total);
+		}
+		if (kids[i] < 0) {
+			fprintf(stderr, "ksmload: fork %llu: %s\n", (unsigned long long)i,
+				strerror(errno));
+			break;
+		}
+	}
+	close(ready[1]);
+	/* one byte per child that made it; EOF once every child wrote or died */
+	while (read(ready[0], &c, 1) == 1)
+		n++;
+	close(ready[0]);
+	if (n == env.procs)
+		return 0;
+	fprintf(stderr, "ksmload: %llu of %llu processes started\n", (unsigned long long)n,
+		(unsigned long long)env.procs);
+	return -1;
+}
+
+static void reap(pid_t *kids)
+{
+	for (uint64_t i = 0; i < env.procs; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
+	for (uint64_t i = 0; i < env.procs; i++)
+		if (kids[i] > 0)
+			waitpid(kids[i], NULL, 0);
+}
+
+/* -F: the parent maps nothing; it prints ready, waits, and takes its processes along. */
+static int run_procs(size_t psz, uint64_t total)
+{
+	pid_t *kids = calloc(env.procs, sizeof(*kids));
+	uint64_t deadline = 0;
+	int r;
+
+	if (!kids)
+		return 1;
+	r = fork_procs(kids, psz, total);
+	install_exit_signals();
+	if (!r) {
+		printf("ready %d\n", getpid());
+		fflush(stdout);
+		if (env.seconds > 0)
+			deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(env.seconds * 1e9);
+		while (!exiting && (!deadline || now_ns(CLOCK_MONOTONIC) < deadline))
+			usleep(100000);
+	}
+	reap(kids);
+	free(kids);
+	return r ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct argp argp = { opts, parse_arg, NULL, doc, NULL, NULL, NULL };
@@ -244,13 +366,15 @@ int main(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
 		return 1;
-	if (env.cgroup && join_cgroup(env.cgroup))
-		return 1;
 	total = env.pages + env.unique + env.zero + env.rewrite;
 	if (!total) {
 		fprintf(stderr, "ksmload: nothing to map (-n 0 -u 0 -z 0 -r 0)\n");
 		return 1;
 	}
+	if (env.procs)
+		return run_procs(psz, total);
+	if (env.cgroup && join_cgroup(env.cgroup))
+		return 1;
 	if (env.prctl && prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0)) {
 		fprintf(stderr, "ksmload: prctl(PR_SET_MEMORY_MERGE): %s\n", strerror(errno));
 		return 1;

@@ -35,7 +35,7 @@
 static struct env {
 	double interval;
 	uint64_t count;
-	bool batch, list_probes, list_sort_keys, tree, no_events;
+	bool batch, list_probes, list_sort_keys, tree, no_events, no_bpf_iter;
 	enum top_sort sort;
 	uint64_t rows;
 	int cgroup_depth;
@@ -52,7 +52,7 @@ static const char doc[] =
 	"merge and unmerge rates.\n"
 	"\n"
 	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS] [--tree]\n"
-	"              [--cgroup-depth N] [--no-events]\n"
+	"              [--cgroup-depth N] [--no-events] [--no-bpf-iter]\n"
 	"              [--web.listen-address [ADDR][:PORT] [--web.config.file FILE]\n"
 	"               [--web.telemetry-path PATH] [--prom-processes N]] [interval [count]]\n"
 	"\n"
@@ -83,6 +83,7 @@ enum {
 	OPT_DEPTH,
 	OPT_NO_EVENTS,
 	OPT_LIST_SORT_KEYS,
+	OPT_NO_BPF_ITER,
 };
 
 static const struct argp_option opts[] = {
@@ -94,6 +95,8 @@ static const struct argp_option opts[] = {
 	  "Cgroup rows at most N levels below the root (/ is 0); each still sums its subtree", 0 },
 	{ "no-events", OPT_NO_EVENTS, NULL, 0,
 	  "Load no BPF event source: KSM state from sysfs and /proc alone", 0 },
+	{ "no-bpf-iter", OPT_NO_BPF_ITER, NULL, 0,
+	  "Read each KSM user's /proc/PID/ksm_stat, not the BPF task iterator", 0 },
 	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
 	{ "list-sort-keys", OPT_LIST_SORT_KEYS, NULL, 0, "List the sort keys of -s and exit", 0 },
 	{ NULL, 0, NULL, 0, "Prometheus exporter:", 1 },
@@ -186,6 +189,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_NO_EVENTS:
 		env.no_events = true;
 		break;
+	case OPT_NO_BPF_ITER:
+		env.no_bpf_iter = true;
+		break;
 	case ARGP_KEY_ARG:
 		parse_positional(state, arg);
 		break;
@@ -262,7 +268,7 @@ static bool output_gone(void)
 
 static int sample(void)
 {
-	uint64_t stats[KSM_STAT_MAX], t0;
+	uint64_t stats[KSM_STAT_MAX], t0, c0;
 	int r;
 
 	/* without an event source (none loaded) both do nothing */
@@ -270,8 +276,10 @@ static int sample(void)
 	ksm_source_stats(&st.src, stats);
 	st.m.lost = stats[KSM_STAT_DROPPED];
 	t0 = now_ns(CLOCK_MONOTONIC);
+	c0 = now_ns(CLOCK_THREAD_CPUTIME_ID); /* user and system time of this thread */
 	r = top_sample(&st.sampler, &st.m);
 	st.m.g.sample_seconds = (now_ns(CLOCK_MONOTONIC) - t0) / 1e9;
+	st.m.g.sample_cpu_seconds = (now_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / 1e9;
 	/* a budgeted step of who-shares-with-whom, apart from the sample's own time */
 	if (st.m.sharing)
 		top_sharing_step(st.m.sharing);
@@ -327,11 +335,14 @@ static int setup(void)
 	st.m.ascending = top_sort_ascending(env.sort);
 	st.ui.interval = env.interval;
 	st.ui.tree = env.tree;
-	top_sampler_init(&st.sampler, &st.m);
+	top_sampler_init(&st.sampler, &st.m, !env.no_bpf_iter && !env.list_probes);
 	return probe_events();
 }
 
-/* The one-line summary of missing event sources, for stderr and the view. */
+/*
+ * The one-line summary of missing event sources and where the processes'
+ * numbers come from, for stderr and the view.
+ */
 static void report_sources(void)
 {
 	char *text = NULL;
@@ -347,13 +358,15 @@ static void report_sources(void)
 			st.m.events_off);
 	else
 		ksm_source_print_summary(&st.src, f);
-	if (!fclose(f)) {
-		if (len && text[len - 1] == '\n')
-			text[len - 1] = '\0';
-		snprintf(st.ui.sources, sizeof(st.ui.sources), "%s", text);
-		if (st.out != OUT_UI)
-			cli_info("%s", text);
-	}
+	if (fclose(f))
+		return;
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	snprintf(st.ui.sources, sizeof(st.ui.sources), "%s; processes from %s%s%s%s", text,
+		 st.m.procs_source, st.m.procs_note[0] ? " (" : "", st.m.procs_note,
+		 st.m.procs_note[0] ? ")" : "");
+	if (st.out != OUT_UI)
+		cli_info("%s", st.ui.sources);
 	free(text);
 }
 
@@ -516,6 +529,7 @@ int main(int argc, char **argv)
 	if (!r)
 		r = env.list_probes ? ksm_source_list_probes(&st.src) : run();
 	top_ui_stop(&st.ui);
+	top_sampler_free(&st.sampler);
 	ksm_source_close(&st.src);
 	prom_server_stop(st.prom);
 	if (st.m.sharing)

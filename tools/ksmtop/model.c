@@ -251,7 +251,7 @@ static unsigned int known_bits(const struct top_model *m, const struct ksm_proc_
 /* A process's numbers: ksm_stat as read, and what changed this interval. */
 static void proc_stats(const struct top_model *m, const struct proc_ent *p, struct top_stats *s)
 {
-	int64_t d = p->have_prev ? p->st.merging_pages - p->prev.merging_pages : 0;
+	int64_t d = p->have_prev ? p->st.merging_pages - p->prev_merging : 0;
 	double secs = m->g.interval_s;
 
 	*s = (struct top_stats){ .nprocs = 1, .known = known_bits(m, &p->st) };
@@ -313,21 +313,19 @@ void top_model_account(struct top_model *m)
 	while ((p = proc_table_next(&m->procs, &i))) {
 		struct top_cgroup *c;
 
-		if (!p->valid || !p->ksm) {
+		if (p->valid && p->ksm) {
+			proc_stats(m, p, &p->now);
+			c = proc_cgroup(m, p);
+			if (c)
+				cgtree_add(&m->cgroups, c, &p->now);
+		} else {
 			p->cg = NULL; /* its node may go: forget it */
-			continue;
 		}
-		proc_stats(m, p, &p->now);
-		c = proc_cgroup(m, p);
-		if (c)
-			cgtree_add(&m->cgroups, c, &p->now);
+		/* the next interval's deltas start here */
+		p->ev_prev = p->ev;
 	}
 	cgtree_end(&m->cgroups);
 	cgroup_policies(m);
-	/* the next interval's deltas start here */
-	i = 0;
-	while ((p = proc_table_next(&m->procs, &i)))
-		p->ev_prev = p->ev;
 }
 
 int top_model_ncgroups(const struct top_model *m)

@@ -93,7 +93,8 @@ struct top_global {
 	double sharing_ratio;	  /* pages_sharing / pages_shared */
 	double merges_per_s, unmerges_per_s, rmap_removals_per_s;
 	uint64_t merges, unmerges, rmap_removals; /* this interval */
-	double sample_seconds; /* wall time the last sample took (the exporter's self-metric) */
+	double sample_seconds;	   /* wall time the last sample took (the exporter's self-metric) */
+	double sample_cpu_seconds; /* CPU time (user + system) it took: make bench's figure */
 	/* pages copied out of a KSM page (COW) and KSM pages copied on swap-in */
 	struct top_vmstat cow_ksm, swpin_copy;
 	bool unmerges_exact; /* unmerges are cow_ksm's delta, not derived */
@@ -144,6 +145,7 @@ struct top_model {
 	struct top_sharing *sharing;
 	/* where this sample's numbers came from, for the views */
 	const char *procs_source; /* "bpf_iter" or "proc" */
+	char procs_note[160];	  /* why not the iterator (or what it lacks); "" if nothing */
 	char events_off[200];	  /* why no event source runs; "" when one does */
 };
 

@@ -14,25 +14,32 @@
 int proc_table_init(struct proc_table *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->cap = 1024;
-	t->tab = calloc(t->cap, sizeof(*t->tab));
-	return t->tab ? 0 : -ENOMEM;
+	t->nslots = 1024;
+	t->slot = calloc(t->nslots, sizeof(*t->slot));
+	return t->slot ? 0 : -ENOMEM;
 }
 
 void proc_table_free(struct proc_table *t)
 {
-	for (unsigned int i = 0; i < t->cap; i++)
-		free(t->tab[i].cgroup);
-	free(t->tab);
+	for (unsigned int i = 0; i < t->len; i++)
+		free(t->ent[i].cgroup);
+	free(t->ent);
+	free(t->slot);
 	memset(t, 0, sizeof(*t));
 }
 
+static unsigned int home_of(const struct proc_table *t, int pid)
+{
+	return ((unsigned int)pid * 2654435761u) & (t->nslots - 1);
+}
+
+/* The slot that holds pid, or the free slot where it would go. */
 static unsigned int slot_of(const struct proc_table *t, int pid)
 {
-	unsigned int i = ((unsigned int)pid * 2654435761u) & (t->cap - 1);
+	unsigned int i = home_of(t, pid);
 
-	while (t->tab[i].pid && t->tab[i].pid != pid)
-		i = (i + 1) & (t->cap - 1);
+	while (t->slot[i] && t->ent[t->slot[i] - 1].pid != pid)
+		i = (i + 1) & (t->nslots - 1);
 	return i;
 }
 
@@ -40,81 +47,94 @@ struct proc_ent *proc_table_find(struct proc_table *t, int pid)
 {
 	unsigned int i;
 
-	if (pid <= 0 || !t->cap)
+	if (pid <= 0 || !t->nslots)
 		return NULL;
 	i = slot_of(t, pid);
-	return t->tab[i].pid ? &t->tab[i] : NULL;
+	return t->slot[i] ? &t->ent[t->slot[i] - 1] : NULL;
 }
 
-static int grow(struct proc_table *t)
+/* Twice the slots, every entry indexed again. */
+static int rehash(struct proc_table *t)
 {
-	struct proc_ent *old = t->tab;
-	unsigned int ocap = t->cap;
+	uint32_t *slot = calloc(t->nslots * 2, sizeof(*slot));
 
-	t->tab = calloc(ocap * 2, sizeof(*t->tab));
-	if (!t->tab) {
-		t->tab = old;
+	if (!slot)
 		return -ENOMEM;
+	free(t->slot);
+	t->slot = slot;
+	t->nslots *= 2;
+	for (unsigned int k = 0; k < t->len; k++)
+		t->slot[slot_of(t, t->ent[k].pid)] = k + 1;
+	return 0;
+}
+
+static int room(struct proc_table *t)
+{
+	if ((t->len + 1) * 2 > t->nslots && rehash(t))
+		return -ENOMEM;
+	if (t->len == t->ent_cap) {
+		unsigned int cap = t->ent_cap ? t->ent_cap * 2 : 256;
+		struct proc_ent *e = reallocarray(t->ent, cap, sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		t->ent = e;
+		t->ent_cap = cap;
 	}
-	t->cap = ocap * 2;
-	for (unsigned int j = 0; j < ocap; j++)
-		if (old[j].pid)
-			t->tab[slot_of(t, old[j].pid)] = old[j];
-	free(old);
 	return 0;
 }
 
 struct proc_ent *proc_table_get(struct proc_table *t, int pid)
 {
 	struct proc_ent *e;
-	unsigned int i;
 
 	if (pid <= 0)
 		return NULL;
 	e = proc_table_find(t, pid);
-	if (e)
+	if (e || room(t))
 		return e;
-	if ((t->len + 1) * 2 > t->cap && grow(t))
-		return NULL;
-	i = slot_of(t, pid);
-	e = &t->tab[i];
+	e = &t->ent[t->len];
 	memset(e, 0, sizeof(*e));
 	e->pid = pid;
 	e->ksm = true; /* unknown yet: read it on the next scan */
 	e->gen = t->gen;
-	t->len++;
+	t->slot[slot_of(t, pid)] = ++t->len;
 	return e;
 }
 
-/* Linear probing: re-insert the run after a deleted slot. */
-static void del_slot(struct proc_table *t, unsigned int i)
+/*
+ * Drop entry k: free its slot (linear probing: the run after it moves up
+ * where it may), and move the last entry into its place.
+ */
+static void drop(struct proc_table *t, unsigned int k)
 {
-	unsigned int j = i;
+	unsigned int i = slot_of(t, t->ent[k].pid), j = i;
 
-	free(t->tab[i].cgroup);
-	memset(&t->tab[i], 0, sizeof(t->tab[i]));
-	t->len--;
+	t->slot[i] = 0;
 	for (;;) {
-		struct proc_ent tmp;
+		unsigned int h;
 
-		j = (j + 1) & (t->cap - 1);
-		if (!t->tab[j].pid)
+		j = (j + 1) & (t->nslots - 1);
+		if (!t->slot[j])
 			break;
-		tmp = t->tab[j];
-		memset(&t->tab[j], 0, sizeof(t->tab[j]));
-		t->tab[slot_of(t, tmp.pid)] = tmp;
+		h = home_of(t, t->ent[t->slot[j] - 1].pid);
+		/* j's entry may fill the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;
+		t->slot[i] = t->slot[j];
+		t->slot[j] = 0;
+		i = j;
+	}
+	free(t->ent[k].cgroup);
+	if (k != --t->len) {
+		t->ent[k] = t->ent[t->len];
+		t->slot[slot_of(t, t->ent[k].pid)] = k + 1;
 	}
 }
 
 struct proc_ent *proc_table_next(struct proc_table *t, unsigned int *i)
 {
-	while (*i < t->cap) {
-		struct proc_ent *e = &t->tab[(*i)++];
-
-		if (e->pid)
-			return e;
-	}
-	return NULL;
+	return *i < t->len ? &t->ent[(*i)++] : NULL;
 }
 
 void proc_ent_set_cgroup(struct proc_ent *e, const char *path)
@@ -140,7 +160,7 @@ struct proc_ent *proc_table_put(struct proc_table *t, int pid, const struct ksm_
 		return NULL;
 	e->gen = t->gen;
 	if (e->valid) {
-		e->prev = e->st;
+		e->prev_merging = e->st.merging_pages;
 		e->have_prev = true;
 	}
 	e->st = *st;
@@ -152,13 +172,10 @@ struct proc_ent *proc_table_put(struct proc_table *t, int pid, const struct ksm_
 
 void proc_table_end(struct proc_table *t)
 {
-	/* Drop what exited (deleting shifts entries: restart from the slot). */
-	for (unsigned int i = 0; i < t->cap;) {
-		if (t->tab[i].pid && t->tab[i].gen != t->gen)
-			del_slot(t, i);
-		else
-			i++;
-	}
+	/* Drop what exited; from the end, so that the entry moved in was seen */
+	for (unsigned int k = t->len; k-- > 0;)
+		if (t->ent[k].gen != t->gen)
+			drop(t, k);
 }
 
 static void read_one(struct proc_table *t, struct proc_ent *e, uint64_t now)

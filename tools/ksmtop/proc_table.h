@@ -27,25 +27,34 @@ struct proc_events {
 };
 
 struct proc_ent {
-	int pid;	     /* 0: empty slot */
+	int pid;
 	uint32_t gen;	     /* the listing that last saw it */
 	bool ksm;	     /* KSM user: ksm_stat read every sample */
 	bool hinted;	     /* an event named it since the last sample */
 	bool valid;	     /* st is from the current sample */
-	bool have_prev;	     /* prev is from the sample before */
+	bool have_prev;	     /* prev_merging is from the sample before */
 	uint64_t next_check; /* non-users: next look at ksm_stat (ns) */
 	char comm[16];
 	char *cgroup;	       /* cgroup v2 path ("/a/b"), NULL if unknown */
 	uint64_t cgroup_id;    /* its id, where the listing knows it (the iterator), else 0 */
 	struct top_cgroup *cg; /* the model's node of cgroup; NULL: look it up */
-	struct ksm_proc_stat st, prev;
+	struct ksm_proc_stat st;
+	int64_t prev_merging; /* st.merging_pages of the sample before */
 	struct proc_events ev, ev_prev;
 	struct top_stats now; /* the model's numbers of this sample (top_model_account) */
 };
 
+/*
+ * Entries are dense (ent[0..len), in no order) so that a sample's passes
+ * over 10,000 processes touch only them; slot[] is the pid index (linear
+ * probing, index + 1, 0 free).  Pointers to entries hold until the next
+ * call that adds or drops one.
+ */
 struct proc_table {
-	struct proc_ent *tab;
-	unsigned int cap, len;
+	struct proc_ent *ent;
+	unsigned int len, ent_cap;
+	uint32_t *slot;
+	unsigned int nslots; /* a power of two, at least twice len */
 	uint32_t gen;
 	unsigned int nr_read; /* ksm_stat files the last scan read (what it cost) */
 };

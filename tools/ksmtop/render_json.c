@@ -59,6 +59,9 @@ static json_t *global_json(const struct top_model *m)
 	json_object_set_new(o, "pages_volatile_per_s", json_real(g->volatile_per_s));
 	json_object_set_new(o, "general_profit_per_s", json_real(g->profit_per_s));
 	json_object_set_new(o, "events_lost", json_integer(m->lost));
+	/* what this sample cost ksmtop: reading the kernel, sums, rows; not printing */
+	json_object_set_new(o, "sample_seconds", json_real(g->sample_seconds));
+	json_object_set_new(o, "sample_cpu_seconds", json_real(g->sample_cpu_seconds));
 	return o;
 }
 
@@ -188,7 +191,8 @@ static void events_json(const struct top_model *m, json_t *doc)
 /* Where the numbers came from: what a reader needs to trust or discount them. */
 static json_t *sources_json(const struct top_model *m)
 {
-	return json_pack("{s:s, s:o, s:s, s:s, s:s}", "processes", m->procs_source, "events",
+	return json_pack("{s:s, s:s?, s:o, s:s, s:s, s:s}", "processes", m->procs_source,
+			 "processes_note", m->procs_note[0] ? m->procs_note : NULL, "events",
 			 m->events_off[0]
 				 ? json_pack("{s:b, s:s}", "loaded", 0, "error", m->events_off)
 				 : json_pack("{s:b}", "loaded", 1),

@@ -33,6 +33,8 @@ static bool proc_shown(const struct top_model *m, const struct proc_ent *p)
 
 static void proc_row(const struct proc_ent *p, struct top_row *r)
 {
+	r->tree_depth = 0;
+	r->tree_last = false;
 	r->pid = p->pid;
 	memcpy(r->comm, p->comm, sizeof(r->comm));
 	r->cgroup = p->cgroup ? p->cgroup : "?";
@@ -129,35 +131,108 @@ static int cmp_row(const void *pa, const void *pb, void *arg)
 	return by->ascending ? c : -c;
 }
 
-static void sort_rows(struct top_model *m)
+/* A row's number under a numeric sort key; false for the keys that sort names. */
+static bool num_key(const struct top_stats *s, int pid, enum top_sort key, double *v)
+{
+	switch (key) {
+	case TOP_SORT_PID:
+		*v = pid;
+		return true;
+	case TOP_SORT_MERGING:
+		*v = s->merging_pages;
+		return true;
+	case TOP_SORT_RMAP:
+		*v = s->rmap_items;
+		return true;
+	case TOP_SORT_ZERO:
+		*v = s->zero_pages;
+		return true;
+	case TOP_SORT_PROFIT:
+		*v = s->profit;
+		return true;
+	case TOP_SORT_MERGES:
+		*v = s->merges_per_s;
+		return true;
+	case TOP_SORT_UNMERGES:
+		*v = s->unmerges_per_s;
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct proc_key {
+	double v;
+	int pid;
+	const struct proc_ent *p;
+};
+
+static int cmp_key_asc(const void *pa, const void *pb)
+{
+	const struct proc_key *a = pa, *b = pb;
+	int c = cmp_num(a->v, b->v);
+
+	return c ? c : cmp_num(b->pid, a->pid); /* cmp_row's ties */
+}
+
+static int cmp_key_desc(const void *pa, const void *pb)
+{
+	return -cmp_key_asc(pa, pb);
+}
+
+/*
+ * The process rows, in order.  By a number, small keys are sorted and each
+ * row is written once, in place (10,000 rows of 150 bytes are not moved
+ * around by the sort, the order is cmp_row's); by a name, qsort_r sorts the
+ * rows.
+ */
+static void proc_rows(struct top_model *m)
 {
 	struct sort_by by = { m->sort, m->ascending };
+	struct proc_key *k = malloc((m->procs.len + 1) * sizeof(*k));
+	struct proc_ent *p;
+	unsigned int i = 0;
+	bool num = true;
+	int n = 0;
 
-	/* no rows yet is no array yet, and qsort_r wants one */
-	if (m->nrows)
+	if (!k)
+		return;
+	while ((p = proc_table_next(&m->procs, &i))) {
+		if (!proc_shown(m, p))
+			continue;
+		num = num_key(&p->now, p->pid, m->sort, &k[n].v);
+		k[n].pid = p->pid;
+		k[n++].p = p;
+	}
+	if (num && n)
+		qsort(k, n, sizeof(*k), m->ascending ? cmp_key_asc : cmp_key_desc);
+	if (n > m->rows_cap) {
+		struct top_row *r = reallocarray(m->rows, n, sizeof(*r));
+
+		if (!r) {
+			free(k);
+			return;
+		}
+		m->rows = r;
+		m->rows_cap = n;
+	}
+	for (int j = 0; j < n; j++)
+		proc_row(k[j].p, &m->rows[j]);
+	m->nrows = n;
+	free(k);
+	if (!num && n)
 		qsort_r(m->rows, m->nrows, sizeof(*m->rows), cmp_row, &by);
-	if (m->ncgrows)
-		qsort_r(m->cgrows, m->ncgrows, sizeof(*m->cgrows), cmp_row, &by);
 }
 
 void top_model_rebuild(struct top_model *m)
 {
-	struct proc_ent *p;
-	unsigned int i = 0;
+	struct sort_by by = { m->sort, m->ascending };
 
 	m->nrows = m->ncgrows = 0;
-	while ((p = proc_table_next(&m->procs, &i))) {
-		struct top_row *r;
-
-		if (!proc_shown(m, p))
-			continue;
-		r = push_row(&m->rows, &m->nrows, &m->rows_cap);
-		if (!r)
-			break;
-		proc_row(p, r);
-	}
+	proc_rows(m);
 	cgroup_rows(m);
-	sort_rows(m);
+	if (m->ncgrows)
+		qsort_r(m->cgrows, m->ncgrows, sizeof(*m->cgrows), cmp_row, &by);
 	top_model_tree(m);
 }
 

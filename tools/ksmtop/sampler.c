@@ -53,9 +53,41 @@ static int read_ticks(int pid, uint64_t *ticks)
 	return 0;
 }
 
-void top_sampler_init(struct top_sampler *s, struct top_model *m)
+/* The BPF task iterator where it loads, else /proc (the reason in procs_note). */
+static void choose_listing(struct top_sampler *s, struct top_model *m, bool bpf_iter)
+{
+	char err[sizeof(m->procs_note)] = "";
+
+	m->procs_source = "proc";
+	if (!bpf_iter) {
+		snprintf(m->procs_note, sizeof(m->procs_note), "--no-bpf-iter");
+		return;
+	}
+	if (getenv("KSM_PROC_DIR") && *getenv("KSM_PROC_DIR")) {
+		snprintf(m->procs_note, sizeof(m->procs_note), "KSM_PROC_DIR stands in for /proc");
+		return;
+	}
+	if (task_iter_open(&s->iter, err, sizeof(err))) {
+		snprintf(m->procs_note, sizeof(m->procs_note), "%s", err);
+		return;
+	}
+	s->use_iter = true;
+	m->procs_source = "bpf_iter";
+	/* a note (no cgroup v2), but the iterator runs */
+	snprintf(m->procs_note, sizeof(m->procs_note), "%s", err);
+}
+
+void top_sampler_free(struct top_sampler *s)
+{
+	if (s->use_iter)
+		task_iter_close(&s->iter);
+	s->use_iter = false;
+}
+
+void top_sampler_init(struct top_sampler *s, struct top_model *m, bool bpf_iter)
 {
 	memset(s, 0, sizeof(*s));
+	choose_listing(s, m, bpf_iter);
 	m->have_numa = numa_map_load(&m->numa) == 0 && m->numa.nr_nodes > 0;
 	m->nr_nodes = m->have_numa ? m->numa.nr_nodes : 1;
 	if (m->nr_nodes > TOP_MAX_NODES)
@@ -182,11 +214,21 @@ static void node_rates(struct top_model *m)
 }
 
 /* Every KSM user's counters, the cgroup sums, and the rows made of them. */
-static int sample_procs(struct top_model *m, uint64_t now)
+static int sample_procs(struct top_sampler *s, struct top_model *m, uint64_t now)
 {
-	int r;
+	int r = -ENODATA;
 
-	r = proc_table_scan(&m->procs, now);
+	if (s->use_iter) {
+		r = task_iter_scan(&s->iter, &m->procs);
+		if (r) { /* from now on /proc, and say why */
+			snprintf(m->procs_note, sizeof(m->procs_note),
+				 "the task iterator failed: %s", strerror(-r));
+			m->procs_source = "proc";
+			top_sampler_free(s);
+		}
+	}
+	if (r)
+		r = proc_table_scan(&m->procs, now);
 	if (r)
 		return r;
 	/* the policy may come and go between samples: look again each time */
@@ -216,5 +258,5 @@ int top_sample(struct top_sampler *s, struct top_model *m)
 	sysfs_rates(g);
 	merge_rates(m);
 	node_rates(m);
-	return sample_procs(m, now);
+	return sample_procs(s, m, now);
 }

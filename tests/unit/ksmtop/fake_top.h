@@ -100,7 +100,7 @@ static __attribute__((unused)) void start(struct top_model *m, struct top_sample
 	m->active_kinds = 1u << KSM_EV_MERGE_WITH_KSM_PAGE | 1u << KSM_EV_MERGE_ONE_PAGE |
 			  1u << KSM_EV_REMOVE_RMAP_ITEM | 1u << KSM_EV_START_SCAN |
 			  1u << KSM_EV_STOP_SCAN;
-	top_sampler_init(s, m);
+	top_sampler_init(s, m, true);
 	assert_int_equal(top_sample(s, m), 0);
 }
 

@@ -79,6 +79,17 @@ static void test_hierarchy(void **state)
 	top_model_rebuild(&m);
 	assert_null(cgrow(&m, "/"));
 	assert_non_null(cgrow(&m, POD "/other.scope"));
+	/* a name key sorts the rows themselves; a number sorts keys */
+	m.sort = TOP_SORT_COMM;
+	m.ascending = true;
+	top_model_rebuild(&m);
+	assert_string_equal(m.rows[0].comm, "java");
+	assert_string_equal(m.rows[m.nrows - 1].comm, "sidecar");
+	m.sort = TOP_SORT_RMAP;
+	m.ascending = false;
+	top_model_rebuild(&m);
+	assert_int_equal(m.rows[0].pid, 300);
+	assert_int_equal(m.rows[0].s.rmap_items, 110);
 	m.filter.cgroup[0] = '\0';
 	m.filter.pid = 303;
 	top_model_rebuild(&m);
@@ -179,7 +190,7 @@ static void test_old_kernel(void **state)
 
 	proc61(400, "old", "/legacy", 200, 210);
 	assert_int_equal(top_model_init(&m), 0);
-	top_sampler_init(&s, &m); /* no events: active_kinds 0 */
+	top_sampler_init(&s, &m, true); /* no events: active_kinds 0 */
 	assert_int_equal(top_sample(&s, &m), 0);
 	proc61(400, "old", "/legacy", 260, 270);
 	assert_int_equal(top_sample(&s, &m), 0);
@@ -234,6 +245,38 @@ static void test_vmstat(void **state)
 	top_model_free(&m);
 }
 
+/* The pid index holds through growth and through drops in the middle of probe runs. */
+static void test_proc_table(void **state)
+{
+	struct ksm_proc_stat st = { .merging_pages = 1, .has_merging_pages = true };
+	struct proc_table t;
+	unsigned int seen = 0;
+
+	assert_int_equal(proc_table_init(&t), 0);
+	for (int round = 0; round < 3; round++) {
+		proc_table_begin(&t);
+		/* pids that collide: multiples of a power of two share low bits */
+		for (int pid = 1; pid <= 6000; pid++)
+			if (pid % (round + 2) && proc_table_put(&t, pid * 64, &st) == NULL)
+				fail();
+		proc_table_end(&t);
+		for (int pid = 1; pid <= 6000; pid++) {
+			struct proc_ent *e = proc_table_find(&t, pid * 64);
+
+			if (pid % (round + 2)) {
+				assert_non_null(e);
+				assert_int_equal(e->pid, pid * 64);
+				seen++;
+			} else {
+				assert_null(e);
+			}
+		}
+		assert_int_equal(t.len, 6000 - 6000 / (round + 2));
+	}
+	assert_true(seen > 10000);
+	proc_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +285,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_labels_and_totals, setup, fake_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_old_kernel, setup, fake_dir_teardown),
 		cmocka_unit_test_setup_teardown(test_vmstat, setup, fake_dir_teardown),
+		cmocka_unit_test(test_proc_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
