@@ -235,6 +235,21 @@ policy runs. TCG runs the guest 10-50x slower than the host: the ns are TCG ns.
 """
 
 
+def replace_section(path, text):
+    """Put a section ("## title" to the next "## ") in place in path, or at its end."""
+    with open(path) as f:
+        doc = f.read()
+    title = text.lstrip("\n").split("\n", 1)[0]
+    start = doc.find("\n" + title + "\n")
+    if start < 0:
+        doc = doc.rstrip("\n") + "\n" + text
+    else:
+        end = doc.find("\n## ", start + 1)
+        doc = doc[:start] + "\n" + text.strip("\n") + "\n" + (doc[end:] if end >= 0 else "")
+    with open(path, "w") as f:
+        f.write(doc)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--bin", required=True)
@@ -245,13 +260,23 @@ def main():
     ap.add_argument("--policy-vm", choices=["auto", "always", "never"], default="auto",
                     help="the KSM policy row from `make vm-bench` (auto: if the VM kernel is built)")
     ap.add_argument("--advise-runs", type=int, default=3, help="ksmadvise runs per size")
-    ap.add_argument("--only", choices=["all", "advise"], default="all",
-                    help="advise: only the ksmadvise section, printed, docs left alone")
+    ap.add_argument("--top-samples", type=int, default=8, help="ksmtop samples per size")
+    ap.add_argument("--top-window", type=float, default=20.0,
+                    help="seconds of ksmtop -b 1 for its share of a core")
+    ap.add_argument("--only", choices=["all", "advise", "top"], default="all",
+                    help="advise: only the ksmadvise section, printed, docs left alone; "
+                    "top: only the ksmtop-at-scale section, printed and put in place in --out")
     args = ap.parse_args()
     args.tmp = tempfile.mkdtemp(prefix="ksmbench.")
-    import advise_bench  # here: it imports this module's helpers
+    import advise_bench  # here: they import this module's helpers
+    import top_bench
     if args.only == "advise":
         print(advise_bench.section(args))
+        return
+    if args.only == "top":
+        text = top_bench.section(args)
+        print(text)
+        replace_section(args.out, text)
         return
 
     modes = ["baseline", "ksmsnoop", "bpftrace"]
@@ -381,7 +406,7 @@ the tracer's programs, which the throughput ratios above cannot resolve below th
   per-event cost; ksmsnoop wakes its reader only when the ring is half full.
 - BCC (bpfcc-tools) is not run: it compiles at run time against kernel headers, which this
   kernel does not ship.
-""" + policy_vm_section(args) + advise_bench.section(args)
+""" + policy_vm_section(args) + advise_bench.section(args) + top_bench.section(args)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)

@@ -46,6 +46,15 @@ wait_gone() {
 }
 # Table rows: lines that start with a number, after the column header.
 rows() { pane | sed -n '/ PID COMM /,$p' | awk '$1 ~ /^[0-9]+$/'; }
+# until CMD...: until the check holds (5 s at most): a loaded machine redraws late
+until_ok() {
+	local i
+	for i in $(seq 1 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 pass() { if "$@"; then ok "$T"; else not_ok "$T" "screen:
 $(pane | sed 's/^/#   /')"; fi; }
 
@@ -59,18 +68,18 @@ T="names the unavailable event sources"; pass wait_pane "sources: .*unavailable"
 tm send-keys -t "$S" P
 T="P sorts by pid, ascending"; pass wait_pane "sort pid asc"
 sorted_asc() { local p; p=$(rows | awk '{print $1}'); [ "$(echo "$p" | wc -l)" -ge 2 ] && [ "$p" = "$(echo "$p" | sort -n)" ]; }
-T="rows are in ascending pid order"; pass sorted_asc
+T="rows are in ascending pid order"; pass until_ok sorted_asc
 tm send-keys -t "$S" r
 T="r reverses"; pass wait_pane "sort pid desc"
 sorted_desc() { local p; p=$(rows | awk '{print $1}'); [ "$p" = "$(echo "$p" | sort -rn)" ]; }
-T="rows are in descending pid order"; pass sorted_desc
+T="rows are in descending pid order"; pass until_ok sorted_desc
 
 tm send-keys -t "$S" c
 wait_pane "^cgroup subtree"
 tm send-keys -t "$S" "$CG" Enter
 T="c filters by cgroup subtree"; pass wait_pane "filter cgroup=$CG "
 only_cg() { [ "$(rows | wc -l)" = 3 ] && [ "$(rows | grep -c " $CG\(/sub\)\?\$")" = 3 ]; }
-T="only the cgroup subtree's three processes are listed"; pass only_cg
+T="only the cgroup subtree's three processes are listed"; pass until_ok only_cg
 tm send-keys -t "$S" p
 wait_pane "^pid"
 tm send-keys -t "$S" "$B" Enter

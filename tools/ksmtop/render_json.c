@@ -24,6 +24,12 @@ static json_t *global_json(const struct top_model *m)
 	bool rmap = top_kind_active(m, KSM_EV_REMOVE_RMAP_ITEM);
 	json_t *o = json_object();
 
+	/* files newer than some kernels: null where this one lacks them */
+	static const char *const newer[] = { "general_profit", "ksm_zero_pages", "pages_skipped",
+					     "smart_scan", "advisor_mode" };
+
+	for (size_t i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
+		json_object_set_new(o, newer[i], json_null());
 	/* every file of /sys/kernel/mm/ksm, as read in this sample */
 	for (int i = 0; i < g->sys.n; i++)
 		json_object_set_new(o, g->sys.ent[i].name,
@@ -57,7 +63,8 @@ static json_t *global_json(const struct top_model *m)
 	json_object_set_new(o, "pages_sharing_per_s", json_real(g->sharing_per_s));
 	json_object_set_new(o, "pages_unshared_per_s", json_real(g->unshared_per_s));
 	json_object_set_new(o, "pages_volatile_per_s", json_real(g->volatile_per_s));
-	json_object_set_new(o, "general_profit_per_s", json_real(g->profit_per_s));
+	json_object_set_new(o, "general_profit_per_s",
+			    known_real(ksm_sysfs_text(&g->sys, "general_profit"), g->profit_per_s));
 	json_object_set_new(o, "events_lost", json_integer(m->lost));
 	/* what this sample cost ksmtop: reading the kernel, sums, rows; not printing */
 	json_object_set_new(o, "sample_seconds", json_real(g->sample_seconds));

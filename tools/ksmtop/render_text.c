@@ -68,16 +68,25 @@ static bool patched(const struct top_model *m)
 }
 
 /* A sysfs counter, or "-" where this kernel has no such file. */
-static const char *sysfs_num(const struct ksm_sysfs *s, const char *name, bool bytes, char *buf,
-			     size_t len)
+static const char *sysfs_num(const struct ksm_sysfs *s, const char *name, char *buf, size_t len)
 {
 	int64_t v;
 
 	if (!ksm_sysfs_get(s, name, &v))
 		return "-";
-	if (bytes)
-		return human(v, buf, len);
 	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
+
+/* A byte count of sysfs ("12MB"), or "-". */
+static const char *sysfs_bytes(const struct ksm_sysfs *s, const char *name, char *buf, size_t len)
+{
+	char h[16];
+	int64_t v;
+
+	if (!ksm_sysfs_get(s, name, &v))
+		return "-";
+	snprintf(buf, len, "%sB", human(v, h, sizeof(h)));
 	return buf;
 }
 
@@ -107,25 +116,30 @@ int top_text_header(const struct top_model *m, char (*line)[TOP_LINE_LEN], int m
 	char b[7][24];
 
 	knobs_line(&l, s);
-	add(&l, "ksmd %5.1f%% cpu  scan %.0f pages/s  full scan %.2f s  full_scans %lld (%+.2f/s)",
-	    g->ksmd_cpu_percent < 0 ? 0 : g->ksmd_cpu_percent, g->scan_pages_per_s,
-	    g->full_scan_seconds, (long long)top_sysfs(s, "full_scans"), g->full_scans_per_s);
+	/* "-": ksmd not found; no full scan timed yet (or no scan events) */
+	if (g->ksmd_cpu_percent >= 0)
+		snprintf(b[0], sizeof(b[0]), "%5.1f%%", g->ksmd_cpu_percent);
+	if (g->full_scan_seconds > 0)
+		snprintf(b[1], sizeof(b[1]), "%.2f s", g->full_scan_seconds);
+	add(&l, "ksmd %s cpu  scan %.0f pages/s  full scan %s  full_scans %lld (%+.2f/s)",
+	    g->ksmd_cpu_percent >= 0 ? b[0] : "    -", g->scan_pages_per_s,
+	    g->full_scan_seconds > 0 ? b[1] : "-", (long long)top_sysfs(s, "full_scans"),
+	    g->full_scans_per_s);
 	add(&l,
 	    "pages shared %lld (%+.0f/s)  sharing %lld (%+.0f/s)  unshared %lld  volatile %lld  "
 	    "skipped %s",
 	    (long long)top_sysfs(s, "pages_shared"), g->shared_per_s,
 	    (long long)top_sysfs(s, "pages_sharing"), g->sharing_per_s,
 	    (long long)top_sysfs(s, "pages_unshared"), (long long)top_sysfs(s, "pages_volatile"),
-	    sysfs_num(s, "pages_skipped", false, b[0], sizeof(b[0])));
+	    sysfs_num(s, "pages_skipped", b[0], sizeof(b[0])));
 	add(&l,
-	    "zero %s  chains %s  dups %s  profit %sB  ratio %.2f  merges %.0f/s%s  unmerges "
+	    "zero %s  chains %s  dups %s  profit %s  ratio %.2f  merges %.0f/s%s  unmerges "
 	    "%.0f/s%s  rmap rm %s  cow %s  swap-in copies %s",
-	    sysfs_num(s, "ksm_zero_pages", false, b[0], sizeof(b[0])),
-	    sysfs_num(s, "stable_node_chains", false, b[1], sizeof(b[1])),
-	    sysfs_num(s, "stable_node_dups", false, b[2], sizeof(b[2])),
-	    sysfs_num(s, "general_profit", true, b[3], sizeof(b[3])), g->sharing_ratio,
-	    g->merges_per_s, g->merges_exact ? "" : "~", g->unmerges_per_s,
-	    g->unmerges_exact ? "" : "~",
+	    sysfs_num(s, "ksm_zero_pages", b[0], sizeof(b[0])),
+	    sysfs_num(s, "stable_node_chains", b[1], sizeof(b[1])),
+	    sysfs_num(s, "stable_node_dups", b[2], sizeof(b[2])),
+	    sysfs_bytes(s, "general_profit", b[3], sizeof(b[3])), g->sharing_ratio, g->merges_per_s,
+	    g->merges_exact ? "" : "~", g->unmerges_per_s, g->unmerges_exact ? "" : "~",
 	    event_rate(m, KSM_EV_REMOVE_RMAP_ITEM, b[6], sizeof(b[6])),
 	    vmstat_rate(&g->cow_ksm, b[4], sizeof(b[4])),
 	    vmstat_rate(&g->swpin_copy, b[5], sizeof(b[5])));
