@@ -179,8 +179,8 @@ Per size, `ksmtop -j -r 5 0.5 {args.top_samples}` with the BPF task iterator (th
 (`sample_cpu_seconds`, the sampling thread's user + system time for reading the kernel, the sums
 and the rows; printing not included), median [min..max] over {args.top_samples} samples. The peer
 is procps `top -b`, which also reads /proc for every process at each refresh (CPU of 6 refreshes
-minus 2, over 4). The last column is how many processes ksmtop listed (the workload, its parent
-ksmload, and the machine's other KSM users). Command: `tests/bench/run.sh --only top` (part of
+minus 2, over 4). The last column is how many processes ksmtop listed: the workload's, and any
+other KSM user the machine has at the time. Command: `tests/bench/run.sh --only top` (part of
 `make bench`).
 
 | KSM processes | cgroups | iterator ms/sample | /proc ms/sample | /proc / iterator | iterator µs/process | /proc µs/process | top ms/refresh | listed |
