@@ -21,6 +21,7 @@
 #include "event_source.h"
 #include "ksm_sysfs.h"
 #include "model.h"
+#include "options.h"
 #include "prom.h"
 #include "render_json.h"
 #include "render_text.h"
@@ -31,184 +32,6 @@
 
 /* Drain the ring buffer this often: one wake-up per tick, not per event. */
 #define DRAIN_MS 250
-
-static struct env {
-	double interval;
-	uint64_t count;
-	bool batch, list_probes, list_sort_keys, tree, no_events, no_bpf_iter;
-	enum top_sort sort;
-	uint64_t rows;
-	int cgroup_depth;
-	const char *prom_addr, *telemetry_path, *web_config;
-	uint64_t prom_procs;
-	bool no_bpf_stats;
-	int nargs;
-} env = {
-	.interval = 1.0, .sort = TOP_SORT_MERGING, .telemetry_path = "/metrics", .cgroup_depth = -1
-};
-
-static const char doc[] =
-	"Live view of KSM: memory saved per NUMA node, cgroup and process, ksmd cost,\n"
-	"merge and unmerge rates.\n"
-	"\n"
-	"USAGE: ksmtop [-b | -j] [-p PID] [-c CGROUP] [-s SORT] [-r ROWS] [--tree]\n"
-	"              [--cgroup-depth N] [--no-events] [--no-bpf-iter]\n"
-	"              [--web.listen-address [ADDR][:PORT] [--web.config.file FILE]\n"
-	"               [--web.telemetry-path PATH] [--prom-processes N]] [interval [count]]\n"
-	"\n"
-	"EXAMPLES:\n"
-	"    ksmtop                       # interactive view, 1 s refresh (h for keys)\n"
-	"    ksmtop 5                     # refresh every 5 s\n"
-	"    ksmtop -b 1 10               # 10 plain-text samples, one per second\n"
-	"    ksmtop -j 2 3                # 3 JSON documents (one per line), every 2 s\n"
-	"    ksmtop -c /vms -s profit     # the /vms subtree, biggest profit first\n"
-	"    ksmtop -b --tree 1 1         # the cgroups as a tree, subtree totals\n"
-	"    ksmtop -j --cgroup-depth 2   # cgroup rows two levels deep at most\n"
-	"    ksmtop --web.listen-address=:10411   # exporter (and the view on a terminal)\n"
-	"    ksmtop --list-probes         # which event sources work on this kernel\n"
-	"\n"
-	"SORT is one of: pid, comm, cgroup, merging, rmap, zero, profit, merges,\n"
-	"unmerges, mode.\n"
-	"\n"
-	"Exit status: 0 ok, 1 error, 2 usage error.";
-
-enum {
-	OPT_PROM = 1000,
-	OPT_PROM_PROCS,
-	OPT_LIST_PROBES,
-	OPT_TELEMETRY_PATH,
-	OPT_WEB_CONFIG,
-	OPT_NO_BPF_STATS,
-	OPT_TREE,
-	OPT_DEPTH,
-	OPT_NO_EVENTS,
-	OPT_LIST_SORT_KEYS,
-	OPT_NO_BPF_ITER,
-};
-
-static const struct argp_option opts[] = {
-	{ "batch", 'b', NULL, 0, "Plain text per interval, like top -b", 0 },
-	{ "sort", 's', "SORT", 0, "Sort column (default merging)", 0 },
-	{ "rows", 'r', "ROWS", 0, "At most ROWS processes and cgroups per sample", 0 },
-	{ "tree", OPT_TREE, NULL, 0, "Cgroups as a tree (batch text; the view starts so)", 0 },
-	{ "cgroup-depth", OPT_DEPTH, "N", 0,
-	  "Cgroup rows at most N levels below the root (/ is 0); each still sums its subtree", 0 },
-	{ "no-events", OPT_NO_EVENTS, NULL, 0,
-	  "Load no BPF event source: KSM state from sysfs and /proc alone", 0 },
-	{ "no-bpf-iter", OPT_NO_BPF_ITER, NULL, 0,
-	  "Read each KSM user's /proc/PID/ksm_stat, not the BPF task iterator", 0 },
-	{ "list-probes", OPT_LIST_PROBES, NULL, 0, "List event sources and exit", 0 },
-	{ "list-sort-keys", OPT_LIST_SORT_KEYS, NULL, 0, "List the sort keys of -s and exit", 0 },
-	{ NULL, 0, NULL, 0, "Prometheus exporter:", 1 },
-	{ "web.listen-address", OPT_PROM, "[ADDR][:PORT]", 0,
-	  "Serve metrics on ADDR:PORT (port " PROM_DEFAULT_PORT " if none)", 1 },
-	{ "prometheus", OPT_PROM, NULL, OPTION_ALIAS, NULL, 1 },
-	{ "web.telemetry-path", OPT_TELEMETRY_PATH, "PATH", 0, "Path of the metrics (/metrics)",
-	  1 },
-	{ "web.config.file", OPT_WEB_CONFIG, "FILE", 0,
-	  "TLS and basic-auth users, in exporter-toolkit's YAML format", 1 },
-	{ "prom-processes", OPT_PROM_PROCS, "N", 0,
-	  "Per-process series for the N biggest KSM users (default 0: none)", 1 },
-	{ "no-bpf-stats", OPT_NO_BPF_STATS, NULL, 0,
-	  "Leave the kernel's BPF run-time statistics off", 1 },
-	{},
-};
-
-/* [interval [count]] */
-static void parse_positional(struct argp_state *state, const char *arg)
-{
-	switch (env.nargs++) {
-	case 0:
-		if (!parse_seconds(arg, &env.interval) || env.interval < 0.05 ||
-		    env.interval > 86400)
-			argp_error(state, "invalid interval '%s' (seconds, 0.05 to 86400)", arg);
-		break;
-	case 1:
-		if (!parse_u64(arg, 1, UINT32_MAX, &env.count))
-			argp_error(state, "invalid count '%s' (1 or more)", arg);
-		break;
-	default:
-		argp_error(state, "unexpected argument '%s'", arg);
-	}
-}
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	uint64_t depth;
-	int sort;
-
-	switch (key) {
-	case 'b':
-		env.batch = true;
-		break;
-	case 's':
-		sort = top_sort_by_name(arg);
-		if (sort < 0)
-			argp_error(state, "unknown sort key '%s' (one of: %s)", arg,
-				   top_sort_names());
-		env.sort = sort;
-		break;
-	case 'r':
-		if (!parse_u64(arg, 1, 1000000, &env.rows))
-			argp_error(state, "invalid row count '%s' (1 or more)", arg);
-		break;
-	case OPT_PROM:
-		env.prom_addr = arg;
-		break;
-	case OPT_TELEMETRY_PATH:
-		if (!prom_path_valid(arg) || !strcmp(arg, "/") || !strcmp(arg, "/healthz"))
-			argp_error(state,
-				   "invalid telemetry path '%s' (/ then letters, digits, ._~/-)",
-				   arg);
-		env.telemetry_path = arg;
-		break;
-	case OPT_WEB_CONFIG:
-		env.web_config = arg;
-		break;
-	case OPT_NO_BPF_STATS:
-		env.no_bpf_stats = true;
-		break;
-	case OPT_PROM_PROCS:
-		if (!parse_u64(arg, 0, 100000, &env.prom_procs))
-			argp_error(state, "invalid process series cap '%s'", arg);
-		break;
-	case OPT_LIST_PROBES:
-		env.list_probes = true;
-		break;
-	case OPT_LIST_SORT_KEYS:
-		env.list_sort_keys = true;
-		break;
-	case OPT_TREE:
-		env.tree = true;
-		break;
-	case OPT_DEPTH:
-		if (!parse_u64(arg, 0, 4096, &depth))
-			argp_error(state, "invalid cgroup depth '%s' (0 or more)", arg);
-		env.cgroup_depth = (int)depth;
-		break;
-	case OPT_NO_EVENTS:
-		env.no_events = true;
-		break;
-	case OPT_NO_BPF_ITER:
-		env.no_bpf_iter = true;
-		break;
-	case ARGP_KEY_ARG:
-		parse_positional(state, arg);
-		break;
-	case ARGP_KEY_END:
-		if (env.batch && cli.json)
-			argp_error(state, "-b and -j are exclusive");
-		if (!env.prom_addr && (env.web_config || env.prom_procs || env.no_bpf_stats ||
-				       strcmp(env.telemetry_path, "/metrics")))
-			argp_error(state, "exporter options need --web.listen-address");
-		if (env.no_events && env.list_probes)
-			argp_error(state, "--no-events and --list-probes are exclusive");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
 
 enum output { OUT_NONE, OUT_BATCH, OUT_JSON, OUT_UI };
 
@@ -226,12 +49,12 @@ static enum output pick_output(void)
 {
 	if (cli.json)
 		return OUT_JSON;
-	if (env.batch)
+	if (top_opt.batch)
 		return OUT_BATCH;
 	if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
 		return OUT_UI;
 	/* no terminal: an exporter alone prints nothing; else batch */
-	return env.prom_addr ? OUT_NONE : OUT_BATCH;
+	return top_opt.prom_addr ? OUT_NONE : OUT_BATCH;
 }
 
 static int on_event(void *ctx, const struct ksm_event *e)
@@ -246,10 +69,10 @@ static int emit(void)
 	switch (st.out) {
 	case OUT_JSON:
 		/* rates are good to 6 digits, not jansson's 17 */
-		cli_json_print_flags(top_json(&st.m, (int)env.rows), JSON_REAL_PRECISION(6));
+		cli_json_print_flags(top_json(&st.m, (int)top_opt.rows), JSON_REAL_PRECISION(6));
 		break;
 	case OUT_BATCH:
-		top_text_print(&st.m, stdout, (int)env.rows, env.tree);
+		top_text_print(&st.m, stdout, (int)top_opt.rows, top_opt.tree);
 		break;
 	case OUT_UI:
 		top_ui_draw(&st.ui, &st.m);
@@ -304,14 +127,14 @@ static int probe_events(void)
 	char err[200];
 	int r;
 
-	if (env.no_events) {
+	if (top_opt.no_events) {
 		snprintf(st.m.events_off, sizeof(st.m.events_off), "not loaded (--no-events)");
 		return 0;
 	}
 	r = ksm_source_probe(&st.src, &so, err, sizeof(err));
 	if (!r)
 		return 0;
-	if (r == -EPERM || !ksm_sysfs_present() || env.list_probes)
+	if (r == -EPERM || !ksm_sysfs_present() || top_opt.list_probes)
 		return cli_err("%s", err);
 	snprintf(st.m.events_off, sizeof(st.m.events_off), "%s", err);
 	return 0;
@@ -330,12 +153,12 @@ static int setup(void)
 	if (!strcmp(st.m.filter.cgroup, "/"))
 		st.m.filter.cgroup[0] = '\0';
 	st.m.filter.pid = cli.pid;
-	st.m.filter.depth = env.cgroup_depth;
-	st.m.sort = env.sort;
-	st.m.ascending = top_sort_ascending(env.sort);
-	st.ui.interval = env.interval;
-	st.ui.tree = env.tree;
-	top_sampler_init(&st.sampler, &st.m, !env.no_bpf_iter && !env.list_probes);
+	st.m.filter.depth = top_opt.cgroup_depth;
+	st.m.sort = top_opt.sort;
+	st.m.ascending = top_sort_ascending(top_opt.sort);
+	st.ui.interval = top_opt.interval;
+	st.ui.tree = top_opt.tree;
+	top_sampler_init(&st.sampler, &st.m, !top_opt.no_bpf_iter && !top_opt.list_probes);
 	return probe_events();
 }
 
@@ -388,16 +211,16 @@ static void start_events(void)
 /* Serve, attach, take the baseline sample, take over the terminal. */
 static int start(void)
 {
-	struct prom_opts po = { .max_procs = (int)env.prom_procs,
-				.interval_s = env.interval,
-				.telemetry_path = env.telemetry_path,
-				.web_config = env.web_config,
-				.bpf_stats = !env.no_bpf_stats,
+	struct prom_opts po = { .max_procs = (int)top_opt.prom_procs,
+				.interval_s = top_opt.interval,
+				.telemetry_path = top_opt.telemetry_path,
+				.web_config = top_opt.web_config,
+				.bpf_stats = !top_opt.no_bpf_stats,
 				.sharing_pairs = (int)top_sharing_opts.prom_pairs };
 	char err[256];
 	int r;
 
-	if (top_sharing_opts.prom_pairs && !env.prom_addr)
+	if (top_sharing_opts.prom_pairs && !top_opt.prom_addr)
 		return cli_usage_err("--prom-sharing-pairs needs --web.listen-address");
 	if (top_sharing_opts.budget_ms > 0) {
 		/* without it (not root, no kpageflags) the header says why */
@@ -406,17 +229,17 @@ static int start(void)
 			cli_warn("who shares with whom: %s", strerror(-r));
 		st.m.sharing = &st.sharing;
 	}
-	if (env.prom_addr) {
-		st.prom = prom_server_start(env.prom_addr, &po, err, sizeof(err));
+	if (top_opt.prom_addr) {
+		st.prom = prom_server_start(top_opt.prom_addr, &po, err, sizeof(err));
 		if (!st.prom)
 			return cli_err("%s", err);
 	}
 	install_exit_signals();
 	start_events();
 	report_sources();
-	if (env.prom_addr && st.out != OUT_UI)
-		cli_info("serving %s on %s%s", env.telemetry_path, env.prom_addr,
-			 env.web_config ? " (see --web.config.file)" : "");
+	if (top_opt.prom_addr && st.out != OUT_UI)
+		cli_info("serving %s on %s%s", top_opt.telemetry_path, top_opt.prom_addr,
+			 top_opt.web_config ? " (see --web.config.file)" : "");
 	/* A baseline: the first interval's rates need a previous sample. */
 	r = sample();
 	if (r || st.out != OUT_UI)
@@ -461,7 +284,7 @@ static bool wait_input(int timeout)
 
 static int run(void)
 {
-	uint64_t period = (uint64_t)(env.interval * 1e9), next, now, done = 0;
+	uint64_t period = (uint64_t)(top_opt.interval * 1e9), next, now, done = 0;
 	int r = start();
 
 	if (r)
@@ -486,48 +309,24 @@ static int run(void)
 			r = emit();
 		if (r)
 			return r;
-		if (env.count && ++done >= env.count)
+		if (top_opt.count && ++done >= top_opt.count)
 			break;
 	}
 	return CLI_EXIT_OK;
 }
 
-/* --list-sort-keys: the keys of -s from the model's table (shell completion). */
-static int list_sort_keys(void)
-{
-	json_t *keys = cli.json ? json_array() : NULL;
-
-	for (int s = 0; s < TOP_SORT_MAX; s++) {
-		if (keys)
-			json_array_append_new(keys, json_string(top_sort_name(s)));
-		else
-			puts(top_sort_name(s));
-	}
-	if (keys)
-		return cli_json_print(json_pack("{s:o}", "sort_keys", keys)) ? CLI_EXIT_ERROR : 0;
-	return fflush(stdout) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct argp_child children[] = {
-		{ &cli_output_argp, 0, NULL, 0 },
-		{ &cli_filter_argp, 0, NULL, 0 },
-		{ &top_sharing_argp, 0, NULL, 0 },
-		{},
-	};
-	static const struct argp argp = { opts, parse_arg, "[interval [count]]", doc, children,
-					  NULL, NULL };
 	int r;
 
 	cli_init("ksmtop");
-	cli_parse(&argp, argc, argv);
-	if (env.list_sort_keys)
-		return list_sort_keys();
+	top_options_parse(argc, argv);
+	if (top_opt.list_sort_keys)
+		return top_list_sort_keys();
 	st.out = pick_output();
 	r = setup();
 	if (!r)
-		r = env.list_probes ? ksm_source_list_probes(&st.src) : run();
+		r = top_opt.list_probes ? ksm_source_list_probes(&st.src) : run();
 	top_ui_stop(&st.ui);
 	top_sampler_free(&st.sampler);
 	ksm_source_close(&st.src);
