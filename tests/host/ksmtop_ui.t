@@ -4,10 +4,11 @@
 # pauses, shows help, quits on q and on SIGTERM, and leaves the terminal as
 # it found it (cooked mode, echo on, normal screen).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/prom_lib.sh"
 need_root
 need_ksm
 command -v tmux > /dev/null || skip_all "tmux is not installed (make deps installs it)"
-plan 23
+plan 24
 ksm_save
 "$BIN/ksmctl" set run=1 pages_to_scan=2000 sleep_millisecs=10
 
@@ -60,7 +61,9 @@ $(pane | sed 's/^/#   /')"; fi; }
 
 tm new-session -d -s "$S" -x 120 -y 30 "bash --norc --noprofile"
 tm send-keys -t "$S" "PS1='$ '; clear" Enter
-tm send-keys -t "$S" "$BIN/ksmtop 0.5; echo EXIT=\$?; stty -a | grep -ow -- '-\\?icanon'; stty -a | grep -ow -- '-\\?echo'" Enter
+PORT=$(free_ports 1)
+# with an exporter: what the view's keys filter must not change what it serves
+tm send-keys -t "$S" "$BIN/ksmtop 0.5 --web.listen-address 127.0.0.1:$PORT --prom-processes 100; echo EXIT=\$?; stty -a | grep -ow -- '-\\?icanon'; stty -a | grep -ow -- '-\\?echo'" Enter
 
 T="starts: header, column titles, the workload's row"; pass wait_pane "^ *$A ksmload .* $CG\$"
 T="names the unavailable event sources"; pass wait_pane "sources: .*unavailable"
@@ -85,6 +88,15 @@ wait_pane "^pid"
 tm send-keys -t "$S" "$B" Enter
 only_b() { wait_pane "pid=$B " && [ "$(rows | awk '{print $1}')" = "$B" ]; }
 T="p filters by pid"; pass only_b
+# both other workloads' series, from a sample taken after the filter
+served() {
+	local m
+	sleep 1
+	m=$(curl -s "http://127.0.0.1:$PORT/metrics") &&
+		echo "$m" | grep -q "^ksm_process_merging_pages{pid=\"$A\"" &&
+		echo "$m" | grep -q "^ksm_process_merging_pages{pid=\"$C\""
+}
+T="the exporter still serves every process while the view shows one"; pass served
 tm send-keys -t "$S" x
 
 tm send-keys -t "$S" Tab

@@ -43,6 +43,8 @@ static struct state {
 	struct prom_server *prom;
 	struct top_ui ui;
 	struct top_sharing sharing;
+	/* the command line's filter: the exporter's, whatever the view's keys set */
+	struct top_filter cli_filter;
 } st;
 
 static enum output pick_output(void)
@@ -89,6 +91,33 @@ static bool output_gone(void)
 	return (st.out == OUT_BATCH || st.out == OUT_JSON) && cli_out_check();
 }
 
+static bool same_filter(const struct top_filter *a, const struct top_filter *b)
+{
+	return a->pid == b->pid && a->depth == b->depth && !strcmp(a->cgroup, b->cgroup);
+}
+
+/*
+ * The exporter serves what the command line asked for: a filter typed in
+ * the view (c, p, x) narrows the view only, so the rows are made again
+ * with the command line's filter for the exporter, then with the view's.
+ */
+static void prom_update(void)
+{
+	static struct top_filter view;
+	bool narrowed = !same_filter(&st.m.filter, &st.cli_filter);
+
+	if (narrowed) {
+		view = st.m.filter;
+		st.m.filter = st.cli_filter;
+		top_model_rebuild(&st.m);
+	}
+	prom_server_update(st.prom, &st.m);
+	if (narrowed) {
+		st.m.filter = view;
+		top_model_rebuild(&st.m);
+	}
+}
+
 static int sample(void)
 {
 	uint64_t stats[KSM_STAT_MAX], t0, c0;
@@ -111,7 +140,7 @@ static int sample(void)
 		return cli_err("reading KSM state: %s", strerror(-r));
 	}
 	if (st.prom)
-		prom_server_update(st.prom, &st.m);
+		prom_update();
 	return 0;
 }
 
@@ -154,6 +183,7 @@ static int setup(void)
 		st.m.filter.cgroup[0] = '\0';
 	st.m.filter.pid = cli.pid;
 	st.m.filter.depth = top_opt.cgroup_depth;
+	st.cli_filter = st.m.filter;
 	st.m.sort = top_opt.sort;
 	st.m.ascending = top_sort_ascending(top_opt.sort);
 	st.ui.interval = top_opt.interval;
