@@ -45,7 +45,8 @@ int sharing_pairs_count(uint64_t *keys, size_t n, struct sharing_pair **out, siz
 	struct sharing_pair *p = NULL;
 	size_t np = 0;
 
-	qsort(keys, n, sizeof(*keys), cmp_u64);
+	if (n) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(keys, n, sizeof(*keys), cmp_u64);
 	for (size_t i = 0; i < n; i++)
 		np += !i || keys[i] != keys[i - 1];
 	if (np && !(p = calloc(np, sizeof(*p)))) {
@@ -61,7 +62,8 @@ int sharing_pairs_count(uint64_t *keys, size_t n, struct sharing_pair **out, siz
 		p[np - 1].frames++;
 	}
 	free(keys);
-	qsort(p, np, sizeof(*p), cmp_pair);
+	if (np)
+		qsort(p, np, sizeof(*p), cmp_pair);
 	*out = p;
 	*nout = np;
 	return 0;
