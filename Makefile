@@ -140,12 +140,12 @@ DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxx
 	libcmocka-dev libncurses-dev libmicrohttpd-dev libgnutls28-dev libyaml-dev libcrypt-dev \
 	pkg-config make gcc \
 	linux-source-6.12 linux-source-6.1 dwarves qemu-system-x86 busybox-static cpio flex bison bc \
-	libssl-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
+	libssl-dev libclang-rt-14-dev kmod xz-utils bpftrace prometheus tmux perl procps util-linux python3 \
 	curl chromium fonts-liberation python3-prometheus-client yamllint \
 	pandoc man-db bash-completion strace systemd debhelper dpkg-dev lintian fakeroot
 
 .PHONY: all deps check check-deploy unit host-test demo bench install clean help vmlinux format
-.PHONY: man check-install
+.PHONY: man check-install unit-bins fuzz-bins check-sanitize fuzz
 .DEFAULT_GOAL := all
 
 # man pages, install, uninstall, the source tarball
@@ -155,7 +155,7 @@ all: $(ALL_BINS) $(EXAMPLE_OBJS) man
 
 help:
 	@echo "targets: deps all check check-deploy check-install unit host-test vm-test demo bench"
-	@echo "         install uninstall man dist clean"
+	@echo "         check-sanitize fuzz install uninstall man dist clean"
 	@echo "         vmlinux"
 	@echo "options: V=1 OUTPUT=dir PREFIX=/usr/local DESTDIR= SANITIZE=address,undefined"
 	@echo "         SYSCONFDIR=/etc SYSTEMDUNITDIR=/lib/systemd/system"
@@ -234,6 +234,22 @@ $(OUTPUT)/unit/%: tests/unit/%.c $$(call unit_archive,$$(call unit_dir,$$*)) $(L
 unit: $(UNIT_BINS)
 	$(Q)fail=0; for t in $(UNIT_BINS); do $$t || fail=1; done; exit $$fail
 
+unit-bins: $(UNIT_BINS)
+
+# libFuzzer harnesses, tests/fuzz/DIR/fuzz_NAME.c, linked like the unit tests
+# of DIR; only in a build whose SANITIZE has fuzzer-no-link (build/san).
+FUZZ_SRCS := $(wildcard tests/fuzz/*/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $$(call unit_archive,$$(call unit_dir,$$*)) \
+		  $(LIBKSM)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) $(if $(filter lib,$(call unit_dir,$*)),,-I$(call unit_incdir,$(call unit_dir,$*))) \
+		$(filter %.c %.a,$^) $(SAN_FLAGS) -fsanitize=fuzzer $(LDFLAGS) $(LDLIBS) \
+		$(LDLIBS_$(call unit_dir,$*)) -o $@
+
+fuzz-bins: $(FUZZ_BINS)
+
 # Host tests: real KSM on the running kernel (root), TAP under prove.
 host-test: all
 	$(Q)BIN=$(abspath $(BIN)) prove -v tests/host/*.t
@@ -247,9 +263,40 @@ check-deploy:
 check-install: all
 	$(Q)BIN=$(abspath $(BIN)) OUTPUT=$(abspath $(OUTPUT)) prove tests/install/*.t
 
-# Everything: unit, deploy/, install, host, then the patched kernel in QEMU
-# and the unpatched ones of the kernel matrix.
-check: deps all unit check-deploy check-install host-test vm-test vm-test-stock
+# Sanitizers and fuzzing (docs/ARCHITECTURE.md, "Hostile input"): every
+# tool, unit test and fuzz harness built by clang with ASan, UBSan and
+# libFuzzer's coverage in build/san; the unit tests and the host tests of
+# hostile input run under them, then each harness FUZZ_SECONDS on its corpus.
+# Any sanitizer report (each is a file in build/san/logs) fails it.
+# `make fuzz` is the same fuzzing for longer (300 s a harness, or
+# FUZZ_SECONDS=N), its corpus kept between runs in build/san/fuzz-work.
+SAN_OUT := build/san
+SAN_MAKE = $(MAKE) --no-print-directory OUTPUT=$(SAN_OUT) CC=clang \
+	SANITIZE=address,undefined,fuzzer-no-link
+SAN_LOGS := $(abspath $(SAN_OUT))/logs
+SAN_ENV = ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:detect_leaks=1 \
+	UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1
+SAN_HOST_TESTS ?= hostile_names hostile_files output_gone ksmsnoop_errors
+FUZZ_SECONDS ?= 8
+FUZZ_WORK := $(abspath $(SAN_OUT))/fuzz-work
+
+check-sanitize:
+	$(Q)$(SAN_MAKE) all unit-bins fuzz-bins
+	$(Q)rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
+	$(Q)$(SAN_ENV) $(SAN_MAKE) unit
+	$(Q)$(SAN_ENV) BIN=$(abspath $(SAN_OUT))/bin prove $(SAN_HOST_TESTS:%=tests/host/%.t)
+	$(Q)$(SAN_ENV) tests/fuzz/run.sh $(SAN_OUT)/fuzz $(FUZZ_SECONDS) $(FUZZ_WORK)
+	$(Q)n=$$(ls $(SAN_LOGS) | wc -l); echo "sanitizer reports: $$n"; \
+		[ $$n = 0 ] || { head -n 40 $(SAN_LOGS)/*; exit 1; }
+
+fuzz:
+	$(Q)$(SAN_MAKE) fuzz-bins
+	$(Q)$(SAN_ENV) tests/fuzz/run.sh $(SAN_OUT)/fuzz \
+		$(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),300) $(FUZZ_WORK)
+
+# Everything: unit, deploy/, install, host, sanitizers and fuzzing, then the
+# patched kernel in QEMU and the unpatched ones of the kernel matrix.
+check: deps all unit check-deploy check-install host-test check-sanitize vm-test vm-test-stock
 
 demo: deps all
 	$(Q)BIN=$(abspath $(BIN)) tests/demo.sh

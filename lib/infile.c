@@ -87,6 +87,9 @@ ssize_t infile_line(FILE *f, char **buf, size_t *cap, size_t max, bool *torn)
 	int c = EOF;
 
 	*torn = false;
+	/* *buf is a string on every return of a line, an empty first one included */
+	if (!*buf && !(*buf = calloc(1, *cap = 4096)))
+		return -ENOMEM;
 	while (n < max && (c = getc_unlocked(f)) != EOF && c != '\n') {
 		if (n + 1 >= *cap) {
 			size_t nc = *cap ? *cap * 2 : 4096;
@@ -108,8 +111,7 @@ ssize_t infile_line(FILE *f, char **buf, size_t *cap, size_t max, bool *torn)
 	if (c == EOF && !n)
 		return -1;
 	*torn = c == EOF;
-	if (*buf)
-		(*buf)[n] = '\0';
+	(*buf)[n] = '\0';
 	return (ssize_t)n;
 }
 

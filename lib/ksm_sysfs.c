@@ -67,6 +67,24 @@ int ksm_sysfs_write(const char *dir, const char *name, const char *val)
 	return err;
 }
 
+int ksm_sysfs_add(struct ksm_sysfs *s, const char *name, const char *text)
+{
+	typeof(s->ent[0]) *e = &s->ent[s->n];
+	char *end;
+
+	if (s->n >= KSM_SYSFS_MAX || strlen(name) >= sizeof(e->name))
+		return -E2BIG;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->text, sizeof(e->text), "%s", text);
+	errno = 0;
+	e->value = strtoll(e->text, &end, 10);
+	e->numeric = !errno && end != e->text && !*end;
+	if (!e->numeric)
+		e->value = 0;
+	s->n++;
+	return 0;
+}
+
 static int cmp_ent(const void *a, const void *b)
 {
 	return strcmp((const char *)a, (const char *)b);
@@ -84,21 +102,12 @@ int ksm_sysfs_read(const char *dir, struct ksm_sysfs *s)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) && s->n < KSM_SYSFS_MAX) {
-		char *end;
+		char text[sizeof(s->ent[0].text)];
 
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(s->ent[0].name))
-			continue;
 		/* write-only or unreadable files are skipped, not fatal */
-		if (ksm_sysfs_read_one(dir, de->d_name, s->ent[s->n].text,
-				       sizeof(s->ent[s->n].text)))
+		if (de->d_name[0] == '.' || ksm_sysfs_read_one(dir, de->d_name, text, sizeof(text)))
 			continue;
-		strcpy(s->ent[s->n].name, de->d_name);
-		errno = 0;
-		s->ent[s->n].value = strtoll(s->ent[s->n].text, &end, 10);
-		s->ent[s->n].numeric = !errno && end != s->ent[s->n].text && !*end;
-		if (!s->ent[s->n].numeric)
-			s->ent[s->n].value = 0;
-		s->n++;
+		ksm_sysfs_add(s, de->d_name, text);
 	}
 	closedir(d);
 	qsort(s->ent, s->n, sizeof(s->ent[0]), cmp_ent);

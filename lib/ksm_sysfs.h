@@ -27,6 +27,11 @@ bool ksm_sysfs_present(void);
 const char *ksm_sysfs_dir(void);
 /* Read every regular file; 0 or -errno (-ENOENT: no KSM in this kernel). */
 int ksm_sysfs_read(const char *dir, struct ksm_sysfs *s);
+/*
+ * One file's text (trimmed) into s, a number when it is one; -E2BIG when s
+ * is full or the name too long.  ksm_sysfs_read does it for every file.
+ */
+int ksm_sysfs_add(struct ksm_sysfs *s, const char *name, const char *text);
 /* Look a value up by file name; false if the kernel lacks it. */
 bool ksm_sysfs_get(const struct ksm_sysfs *s, const char *name, int64_t *val);
 const char *ksm_sysfs_text(const struct ksm_sysfs *s, const char *name);

@@ -45,6 +45,33 @@ int proc_read_comm(pid_t pid, char *buf, size_t len)
 	return 0;
 }
 
+int proc_cgroup_parse(const char *text, size_t n, char *buf, size_t len)
+{
+	const char *p = NULL, *end = text + n;
+	size_t k;
+
+	/*
+	 * The kernel writes the path raw, a newline in a cgroup name included,
+	 * and the v2 entry ("0::PATH") last: the path runs to the file's final
+	 * newline.  On a v2-only system the entry is the whole file.
+	 */
+	if (n >= 3 && !memcmp(text, "0::", 3))
+		p = text + 3;
+	for (const char *q = text; !p && (q = memchr(q, '\n', (size_t)(end - q))); q++)
+		if (end - q > 4 && !memcmp(q + 1, "0::/", 4))
+			p = q + 4;
+	if (!p || p >= end || *p != '/' || !len)
+		return -ENOENT;
+	k = (size_t)(end - p);
+	if (end[-1] == '\n')
+		k--;
+	if (memchr(p, '\0', k) || k >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, p, k);
+	buf[k] = '\0';
+	return 0;
+}
+
 int proc_read_cgroup(pid_t pid, char *buf, size_t len)
 {
 	char path[128], text[4096 + 8];
@@ -54,19 +81,7 @@ int proc_read_cgroup(pid_t pid, char *buf, size_t len)
 	n = read_small_file(path, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
-	/* cgroup v2 is the "0::" line; v1 hierarchies are ignored. */
-	for (char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		if (!strncmp(l, "0::", 3)) {
-			size_t k = strcspn(l + 3, "\n");
-
-			if (k >= len)
-				k = len - 1;
-			memcpy(buf, l + 3, k);
-			buf[k] = '\0';
-			return 0;
-		}
-	}
-	return -ENOENT;
+	return proc_cgroup_parse(text, (size_t)n, buf, len);
 }
 
 int proc_vmstat_read(const char *const *names, size_t n, uint64_t *vals, bool *found)

@@ -23,6 +23,12 @@ int proc_read_comm(pid_t pid, char *buf, size_t len);
  * /proc/PID/cgroup; 0, -ENOENT (no v2 line) or -errno.
  */
 int proc_read_cgroup(pid_t pid, char *buf, size_t len);
+/*
+ * The same from the n bytes of the file's text: the last entry, "0::PATH"
+ * to the final newline (a cgroup name may hold newlines); -ENAMETOOLONG
+ * when the path does not fit len.
+ */
+int proc_cgroup_parse(const char *text, size_t n, char *buf, size_t len);
 
 /*
  * Counters of /proc/vmstat ($KSM_PROC_DIR/vmstat) by name: vals[i] and

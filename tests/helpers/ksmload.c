@@ -36,6 +36,7 @@ static struct env {
 	uint64_t rewrite;
 	const char *cgroup;
 	bool prctl;
+	const char *name; /* -N: the comm to take (prctl(PR_SET_NAME)) */
 	double seconds;
 	uint64_t procs;	  /* -F: this many processes, each with the pages */
 	uint64_t cgroups; /* -G: spread them over this many cgroups under -c */
@@ -75,6 +76,7 @@ static const struct argp_option opts[] = {
 	  "'ready' once all are",
 	  0 },
 	{ "cgroups", 'G', "N", 0, "With -F and -c: process i joins CGROUP/g(i mod N)", 0 },
+	{ "name", 'N', "COMM", 0, "Rename itself (prctl(PR_SET_NAME), 15 bytes): any bytes", 0 },
 	{},
 };
 
@@ -122,6 +124,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'G':
 		if (!parse_u64(arg, 1, 100000, &env.cgroups))
 			argp_error(state, "invalid cgroup count '%s' (1 to 100000)", arg);
+		break;
+	case 'N':
+		env.name = arg;
 		break;
 	case 't':
 		if (!parse_seconds(arg, &env.seconds))
@@ -383,6 +388,11 @@ int main(int argc, char **argv)
 	if (!mem)
 		return 1;
 	install_exit_signals();
+	/* any process can name itself anything: the tools' hostile-name tests */
+	if (env.name && prctl(PR_SET_NAME, env.name, 0, 0, 0)) {
+		fprintf(stderr, "ksmload: prctl(PR_SET_NAME): %s\n", strerror(errno));
+		return 1;
+	}
 	printf("ready %d\n", getpid());
 	fflush(stdout);
 	run(mem, psz);

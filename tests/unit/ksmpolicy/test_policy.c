@@ -216,12 +216,40 @@ static void resolve(void **state)
 	assert_int_equal(res.weight, 1);
 }
 
+/*
+ * Inputs the fuzzer found (tests/fuzz/lib/fuzz_rules.c): a first line that
+ * is empty (memchr on a NULL buffer), and the limits of a hostile file.
+ */
+static void file_hostile(void **state)
+{
+	struct policy_file pf;
+	static const char nul[] = "/a allow\n/b d\0eny\n/c deny\n";
+	FILE *f;
+
+	assert_int_equal(parse_text("\n\n/a allow\n", &pf), 0);
+	assert_int_equal(pf.n, 1);
+	policy_file_free(&pf);
+	assert_int_equal(parse_text("\n/\x93/a all(owt 4\n", &pf), 1);
+	policy_file_free(&pf);
+	/* a NUL byte ends the check: not a rules file */
+	f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+	assert_int_equal(policy_file_parse(f, "rules", &pf), 1);
+	fclose(f);
+	assert_string_equal(pf.errors, "rules:2: a NUL byte: not a rules file\n");
+	policy_file_free(&pf);
+	/* an escape sequence in a line is quoted escaped */
+	assert_int_equal(parse_text("\x1b[2J deny\n", &pf), 1);
+	assert_non_null(strstr(pf.errors, "rules:1: '\\x1b[2J' is not a cgroup path"));
+	policy_file_free(&pf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_words),
 		cmocka_unit_test(file_ok),
 		cmocka_unit_test(file_errors),
+		cmocka_unit_test(file_hostile),
 		cmocka_unit_test(resolve),
 	};
 

@@ -18,6 +18,7 @@
 #include "ksm_stat.h"
 #include "ksm_sysfs.h"
 #include "numa.h"
+#include "procfs.h"
 
 static void stat_parse(void **state)
 {
@@ -90,12 +91,32 @@ static void numa_parse(void **state)
 	assert_int_equal(numa_map_parse(&m, "nothing here\n"), -EINVAL);
 }
 
+/* /proc/PID/cgroup: the v2 entry, a name with a newline, hybrid, none. */
+static void cgroup_parse(void **state)
+{
+	static const char v2[] = "0::/a/evil\nname\n0::/fake\n";
+	static const char hybrid[] = "12:cpuset:/x\n1:name=systemd:/y\n0::/user.slice/s\n";
+	char buf[64];
+
+	assert_int_equal(proc_cgroup_parse(v2, sizeof(v2) - 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/a/evil\nname\n0::/fake");
+	assert_int_equal(proc_cgroup_parse(hybrid, sizeof(hybrid) - 1, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/user.slice/s");
+	assert_int_equal(proc_cgroup_parse("0::/\n", 5, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	assert_int_equal(proc_cgroup_parse("1:cpu:/x\n", 9, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(proc_cgroup_parse("", 0, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(proc_cgroup_parse("0::/abcdef\n", 11, buf, 4), -ENAMETOOLONG);
+	assert_int_equal(proc_cgroup_parse("0::/a\0b\n", 8, buf, sizeof(buf)), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stat_parse),
 		cmocka_unit_test_setup_teardown(sysfs_read, fake_sysfs_setup, fake_dir_teardown),
 		cmocka_unit_test(numa_parse),
+		cmocka_unit_test(cgroup_parse),
 	};
 
 	return cmocka_run_group_tests_name("procfs", tests, NULL, NULL);
