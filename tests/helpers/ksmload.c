@@ -376,6 +376,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ksmload: nothing to map (-n 0 -u 0 -z 0 -r 0)\n");
 		return 1;
 	}
+	/*
+	 * Any process can name itself anything (the tools' hostile-name tests).
+	 * Named before madvise, so every KSM event of this mm carries the name.
+	 */
+	if (env.name && prctl(PR_SET_NAME, env.name, 0, 0, 0)) {
+		fprintf(stderr, "ksmload: prctl(PR_SET_NAME): %s\n", strerror(errno));
+		return 1;
+	}
 	if (env.procs)
 		return run_procs(psz, total);
 	if (env.cgroup && join_cgroup(env.cgroup))
@@ -388,11 +396,6 @@ int main(int argc, char **argv)
 	if (!mem)
 		return 1;
 	install_exit_signals();
-	/* any process can name itself anything: the tools' hostile-name tests */
-	if (env.name && prctl(PR_SET_NAME, env.name, 0, 0, 0)) {
-		fprintf(stderr, "ksmload: prctl(PR_SET_NAME): %s\n", strerror(errno));
-		return 1;
-	}
 	printf("ready %d\n", getpid());
 	fflush(stdout);
 	run(mem, psz);

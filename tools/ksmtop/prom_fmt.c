@@ -55,6 +55,23 @@ static int utf8_len(const char *s)
 	return 0;
 }
 
+/*
+ * A character a terminal acts on (a control byte, DEL, a C1 control, a bidi
+ * override): written as name_esc.h's shown form of it (\x1b, \t, \u202e),
+ * its backslash escaped, so `curl /metrics` cannot clear or retitle the
+ * reader's terminal.  Returns false for a character shown as it is.
+ */
+static bool put_shown(FILE *f, const char *s, int n)
+{
+	char shown[8];
+
+	if (name_escapen(shown, sizeof(shown), s, n, NAME_ESC_UTF8) == (size_t)n &&
+	    !memcmp(shown, s, n))
+		return false;
+	fprintf(f, "\\\\%s", shown + 1);
+	return true;
+}
+
 /* One character of a label value: its escape, the character, or \xNN; the bytes used. */
 static int put_char(FILE *f, const char *s)
 {
@@ -74,7 +91,8 @@ static int put_char(FILE *f, const char *s)
 		fprintf(f, "\\\\x%02x", (unsigned char)*s);
 		return 1;
 	default:
-		fwrite(s, 1, n, f);
+		if (!put_shown(f, s, n))
+			fwrite(s, 1, n, f);
 		return n;
 	}
 }

@@ -36,6 +36,11 @@ static void test_escape(void **state)
 	assert_string_equal(prom_escape("\xc0\xaf", buf, sizeof(buf)), "\\\\xc0\\\\xaf");
 	assert_string_equal(prom_escape("\xed\xa0\x80", buf, sizeof(buf)),
 			    "\\\\xed\\\\xa0\\\\x80");
+	/* what a terminal acts on: the text of its shown form (name_esc.h) */
+	assert_string_equal(prom_escape("\x1b[2J\tx\x7f", buf, sizeof(buf)),
+			    "\\\\x1b[2J\\\\tx\\\\x7f");
+	assert_string_equal(prom_escape("\xe2\x80\xae" "e\xc2\x9b", buf, sizeof(buf)),
+			    "\\\\u202ee\\\\u009b");
 	/* cut to fit, still terminated */
 	assert_string_equal(prom_escape("abcdef", buf, 4), "abc");
 }
