@@ -84,7 +84,14 @@ static int open_proc(struct sharing_walker *w, pid_t pid)
 		return 0; /* gone, or no cgroup v2: nothing to attribute */
 	if (w->opts.cgroup && !cgroup_in_subtree(cg, w->opts.cgroup))
 		return 0;
-	if (proc_read_vmas(pid, false, &w->vmas))
+	/*
+	 * smaps, not maps: its VmFlags say which VMAs ksmd may merge in, and a
+	 * KSM page lives only there (MADV_UNMERGEABLE and PR_SET_MEMORY_MERGE 0
+	 * unmerge before they clear the flag).  Reading pagemap for the other
+	 * VMAs would find nothing, and one huge sparse mapping (a 16 TiB ASan
+	 * shadow, an mmap(MAP_NORESERVE) any user can make) would cost minutes.
+	 */
+	if (proc_read_vmas(pid, true, &w->vmas))
 		return 0;
 	w->pm_fd = pagemap_open(pid);
 	if (w->pm_fd < 0)
@@ -147,7 +154,7 @@ static int walk_proc(struct sharing_walker *w, uint64_t deadline)
 		ssize_t n;
 		int err;
 
-		if (!(v->flags & VMA_PRIVATE) || (v->flags & VMA_SPECIAL) || !left) {
+		if (!(v->flags & VMA_MERGEABLE) || (v->flags & VMA_SPECIAL) || !left) {
 			if (++w->vma < w->vmas.n)
 				w->addr = w->vmas.v[w->vma].start;
 			continue;

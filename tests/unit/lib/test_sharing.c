@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sharing walker on a /proc made here ($KSM_PROC_DIR): maps, pagemap,
+ * The sharing walker on a /proc made here ($KSM_PROC_DIR): smaps, pagemap,
  * kpageflags and kpagecgroup files with frames of known kinds (KSM frames
  * shared within and across cgroups, an exclusive KSM frame, an ordinary
  * anonymous frame, the zero page, a file page), whole and in budgeted
@@ -28,7 +28,9 @@
 #define KSM (1ULL << KPF_KSM)
 #define ZERO (1ULL << KPF_ZERO_PAGE)
 #define ANON (1ULL << KPF_ANON)
-#define BASE 0x10000ULL /* every fake mapping starts here */
+#define BASE 0x10000ULL	  /* every fake mergeable mapping starts here */
+#define UNSCANNED 0x8000ULL /* and a VMA without VM_MERGEABLE here */
+#define PRESENT (1ULL << 63)
 
 static void put_u64(const char *name, uint64_t idx, uint64_t v)
 {
@@ -50,10 +52,14 @@ static void put_pid_file(int pid, const char *name, const char *text)
 	fake_put(path, text);
 }
 
-/* A process: its cgroup, comm, ksm_stat, one VMA and its pagemap entries. */
+/*
+ * A process: its cgroup, comm, ksm_stat, one mergeable VMA and its pagemap
+ * entries, below it a VMA ksmd does not scan, mapping KSM frame 10 (which
+ * cannot happen: the walker must not even read it).
+ */
 static void fake_proc(int pid, const char *cgroup, const uint64_t *ent, int n)
 {
-	char path[256], body[128];
+	char path[256], body[512];
 
 	snprintf(path, sizeof(path), "%s/%d", fake_dir, pid);
 	mkdir(path, 0755);
@@ -65,16 +71,19 @@ static void fake_proc(int pid, const char *cgroup, const uint64_t *ent, int n)
 			 "ksm_process_profit 0\nksm_merge_any: no\nksm_mergeable: yes\n"
 		       : "ksm_rmap_items 0\nksm_zero_pages 0\nksm_merging_pages 0\n"
 			 "ksm_process_profit 0\nksm_merge_any: no\nksm_mergeable: no\n");
-	snprintf(body, sizeof(body), "%08llx-%08llx rw-p 00000000 00:00 0 \n",
+	snprintf(body, sizeof(body),
+		 "%08llx-%08llx rw-p 00000000 00:00 0 \nRss: 4 kB\nVmFlags: rd wr mr mw me ac \n"
+		 "%08llx-%08llx rw-p 00000000 00:00 0 \nRss: 4 kB\nVmFlags: rd wr mr mw me ac mg \n",
+		 (unsigned long long)UNSCANNED, (unsigned long long)UNSCANNED + 4096ULL,
 		 (unsigned long long)BASE, (unsigned long long)(BASE + (n ? n : 1) * 4096ULL));
-	put_pid_file(pid, "maps", body);
+	put_pid_file(pid, "smaps", body);
 	put_pid_file(pid, "pagemap", "");
 	snprintf(path, sizeof(path), "%d/pagemap", pid);
+	put_u64(path, UNSCANNED >> 12, PRESENT | 10);
 	for (int i = 0; i < n; i++)
 		put_u64(path, (BASE >> 12) + (uint64_t)i, ent[i]);
 }
 
-#define PRESENT (1ULL << 63)
 #define EXCL (1ULL << 56)
 #define FILEPG (1ULL << 61)
 
