@@ -59,10 +59,12 @@ LIBKSM := $(OUTPUT)/libksm.a
 # top of bpf/ksm_events.bpf.c), a letter per probe group: s = stock
 # tracepoints, a = ksm_advisor, p = kernel-patch/ tracepoints, f = fentry
 # stand-ins for those, e and k = fentry and kprobe stand-ins for the stock
-# tracepoints (kernels before 6.4).  lib/event_source.c loads the variant
-# with the most groups the kernel has, and drops groups the kernel refuses.
-EV_VARIANTS := s sa sp sap sf saf e k
-ev_letters := s:STOCK a:ADVISOR p:PATCHED f:FENTRY e:STOCK_FENTRY k:STOCK_KPROBE
+# tracepoints (kernels before 6.4), m = the stock migrate tracepoints (any
+# of the others, with or without them).  lib/event_source.c loads the
+# variant with the most groups the kernel has, and drops groups the kernel
+# refuses.
+EV_VARIANTS := s sa sp sap sf saf e k sm sam spm sapm sfm safm em km
+ev_letters := s:STOCK a:ADVISOR p:PATCHED f:FENTRY e:STOCK_FENTRY k:STOCK_KPROBE m:MIGRATE
 ev_has = $(findstring $(1),$(2))
 ev_flags = $(strip $(foreach l,$(ev_letters),$(if $(call ev_has,$(word 1,$(subst :, ,$(l))),$(1)),\
 	   -DKSM_WITH_$(word 2,$(subst :, ,$(l))))))

@@ -10,7 +10,7 @@
  * ksm_<name> in its group's #ifdef, plus one row there.  The common parts
  * and the stock tracepoints are here; the other groups are in parts of this
  * file included at its end: ksm_standins.bpf.h, ksm_patched.bpf.h,
- * ksm_fallbacks.bpf.h.
+ * ksm_fallbacks.bpf.h, ksm_migrate.bpf.h.
  *
  * Groups and variants.  A program whose attach target is missing makes the
  * whole load fail, so the programs are grouped by what a kernel may lack and
@@ -24,7 +24,10 @@
  *   KSM_WITH_FENTRY         fentry/fexit stand-ins for those on stock kernels
  *                           that allow trampolines,
  *   KSM_WITH_STOCK_FENTRY   stand-ins for the stock tracepoints before 6.4,
- *   KSM_WITH_STOCK_KPROBE   the same through kprobes (ksm_standins.bpf.h);
+ *   KSM_WITH_STOCK_KPROBE   the same through kprobes (ksm_standins.bpf.h),
+ *   KSM_WITH_MIGRATE        the stock migrate tracepoints (Linux 6.0+ with
+ *                           CONFIG_MIGRATION), attributed to the migrating
+ *                           thread (ksm_migrate.bpf.h);
  * kernel layouts: core_fixes.bpf.h.  lib/event_choice.c looks the targets up
  * (BTF string table, kallsyms) and lib/event_source.c loads the variant with
  * the most chosen groups; a refused fentry load falls back to the rest.
@@ -84,6 +87,27 @@ struct {
 	__type(key, __u64);
 	__type(value, struct mm_owner);
 } mm_owners SEC(".maps");
+
+/*
+ * What may hide a migration's events, counted across CPUs (see
+ * ksm_migrate.bpf.h): [DISTURBED] events lost so far plus page table changes
+ * of exiting processes while a migration batch was open, [BATCHES] batches
+ * open now.  The batch events carry the first: a batch whose two ends differ
+ * cannot be judged.  Written only on a loss, a batch, or a dying mm's change.
+ */
+enum { MIG_DISTURBED, MIG_BATCHES, MIG_NR };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MIG_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} mig_counts SEC(".maps");
+
+static __always_inline __u64 *mig_count(__u32 idx)
+{
+	return bpf_map_lookup_elem(&mig_counts, &idx);
+}
 
 static __always_inline void stat_inc(__u32 idx)
 {
@@ -228,9 +252,13 @@ static __always_inline void ev_output(struct ksm_event *e)
 	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= RB_WAKEUP_BYTES ?
 			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags))
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), flags)) {
+		__u64 *n = mig_count(MIG_DISTURBED);
+
 		stat_inc(KSM_STAT_DROPPED);
-	else
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	} else
 		stat_inc(KSM_STAT_EMITTED);
 }
 
@@ -415,3 +443,4 @@ int BPF_PROG(ksm_advisor, __s64 scan_time, unsigned long pages_to_scan, unsigned
 
 #include "ksm_patched.bpf.h"
 #include "ksm_fallbacks.bpf.h"
+#include "ksm_migrate.bpf.h"

@@ -115,7 +115,7 @@ struct ksm_event {
 	__s32 nid2;		/* NUMA node of pfn2, -1 if unknown */
 	__u32 reason;		/* kind-specific enum */
 	__u32 result;		/* kind-specific enum */
-	__u32 __pad;
+	__u32 tid;		/* the calling thread, for kinds with KSM_EVF_TID */
 	char comm[KSM_COMM_LEN];
 };
 

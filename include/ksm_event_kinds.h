@@ -30,6 +30,7 @@
 #define KSM_EVF_ERR	(1u << 1) /* err: a result code ("err"; else null) */
 #define KSM_EVF_PFN2	(1u << 2) /* pfn2: a second frame ("new_pfn") */
 #define KSM_EVF_NID2	(1u << 3) /* nid2: the second frame's node ("new_nid") */
+#define KSM_EVF_TID	(1u << 4) /* tid: the calling thread ("tid") */
 
 /* aux field types: how a u64 is shown and read back. */
 #define KSM_AUX_U64	 0 /* a count: "label=N" */
@@ -39,6 +40,7 @@
 #define KSM_AUX_PCT	 4 /* a percentage */
 #define KSM_AUX_UPTODATE 5 /* KSM_COPY_F_* flags: true, false or null */
 #define KSM_AUX_DOMAIN	 6 /* a merge domain: null for never; text: the decision */
+#define KSM_AUX_HEX	 7 /* a number shown in hex ("0x..." in JSON); text: label and value */
 
 /*
  * Probe groups: a kind's group is where its events come from.  The BPF event
@@ -54,7 +56,8 @@
 #define KSM_GRP_FENTRY	     (1u << 3) /* fentry/fexit stand-ins for PATCHED, f */
 #define KSM_GRP_STOCK_FENTRY (1u << 4) /* fentry/fexit stand-ins for STOCK, e */
 #define KSM_GRP_STOCK_KPROBE (1u << 5) /* kprobe stand-ins for STOCK, k */
-#define KSM_NR_GROUPS	     6
+#define KSM_GRP_MIGRATE	     (1u << 6) /* stock migrate tracepoints (6.0+, CONFIG_MIGRATION), m */
+#define KSM_NR_GROUPS	     7
 
 #define KSM_EVENT_KINDS(X)                                                                       \
 	X(START_SCAN, start_scan, KSM_GRP_STOCK, 0, KSM_RSN_NONE, KSM_RES_NONE,                   \
@@ -94,13 +97,51 @@
 	  NOF)                                                                                   \
 	X(POLICY_DECISION, policy_decision, KSM_GRP_PATCHED, 0, KSM_RSN_NONE, KSM_RES_NONE,       \
 	  F(domain, domain, KSM_AUX_DOMAIN), F(weight, w, KSM_AUX_U64),                          \
-	  F(policy_cgroup_id, , KSM_AUX_U64))
+	  F(policy_cgroup_id, , KSM_AUX_U64))                                                    \
+	KSM_MIGRATE_KINDS(X)
+
+/*
+ * The stock migrate tracepoints (include/trace/events/migrate.h), in the
+ * thread that migrates: a batch (migrate_pages() from mm_migrate_pages_start
+ * to mm_migrate_pages) and, inside it, each page table entry replaced by a
+ * migration entry (set) and restored (remove) by the two rmap walks.  pfn is
+ * decoded from the pte: the migration entry's page for set, the mapped page
+ * for remove.  "disturbed" counts what may hide an entry's fate (events the
+ * source lost, page table changes of exiting processes while a batch was
+ * open): a batch whose two ends differ cannot be judged.
+ */
+#define KSM_MIGRATE_KINDS(X)                                                                     \
+	X(MIGRATE_PAGES_START, migrate_pages_start, KSM_GRP_MIGRATE, KSM_EVF_TID, KSM_RSN_MIGRATE, \
+	  KSM_RES_NONE, F(mode, mode, KSM_AUX_U64), F(disturbed, , KSM_AUX_U64), NOF)            \
+	X(SET_MIGRATION_PTE, set_migration_pte, KSM_GRP_MIGRATE, KSM_EVF_PFN | KSM_EVF_TID,       \
+	  KSM_RSN_NONE, KSM_RES_NONE, F(addr, @, KSM_AUX_HEX), F(order, o, KSM_AUX_U64),          \
+	  F(pte, , KSM_AUX_HEX))                                                                 \
+	X(REMOVE_MIGRATION_PTE, remove_migration_pte, KSM_GRP_MIGRATE, KSM_EVF_PFN | KSM_EVF_TID, \
+	  KSM_RSN_NONE, KSM_RES_NONE, F(addr, @, KSM_AUX_HEX), F(order, o, KSM_AUX_U64),          \
+	  F(pte, , KSM_AUX_HEX))                                                                 \
+	X(MIGRATE_PAGES, migrate_pages, KSM_GRP_MIGRATE, KSM_EVF_TID, KSM_RSN_NONE, KSM_RES_NONE, \
+	  F(succeeded, ok, KSM_AUX_U64), F(failed, failed, KSM_AUX_U64),                          \
+	  F(disturbed, , KSM_AUX_U64))
+
+/*
+ * Programs of the migrate group that deliver no event of their own:
+ * X(program, tracepoint, the kinds they serve).
+ */
+#define KSM_MIGRATE_HELPER_PROBES(X) X(ksm_rss_stat, rss_stat, KSM_EV_BIT(MIGRATE_PAGES))
+
+/* The tracepoints of kinds not named ksm_<name>: X(ID, tracepoint). */
+#define KSM_TRACEPOINT_NAMES(X)                                                                  \
+	X(MIGRATE_PAGES_START, mm_migrate_pages_start)                                           \
+	X(SET_MIGRATION_PTE, set_migration_pte)                                                  \
+	X(REMOVE_MIGRATION_PTE, remove_migration_pte)                                            \
+	X(MIGRATE_PAGES, mm_migrate_pages)
 
 /* Which enum a kind's reason / result holds (user space names them). */
 #define KSM_RSN_NONE	0
 #define KSM_RSN_NODE_RM 1 /* enum ksm_node_remove_reason */
 #define KSM_RSN_STALE	2 /* enum ksm_stale_reason */
 #define KSM_RSN_COPY	3 /* enum ksm_copy_reason */
+#define KSM_RSN_MIGRATE 4 /* the kernel's enum migrate_reason (MR_*) */
 #define KSM_RES_NONE	0
 #define KSM_RES_COPY	1 /* enum ksm_copy_result */
 

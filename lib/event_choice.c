@@ -12,8 +12,9 @@
 /*
  * Every program in bpf/ksm_events.bpf.c, in the order it is reported: one
  * tracepoint program per event kind (ksm_<name>, attached to the
- * tracepoint of that name), the fentry/fexit fallbacks of the patched
- * tracepoints, then the stand-ins of the stock ones (fentry, kprobe).
+ * tracepoint of that name, or of its KSM_TRACEPOINT_NAMES row), the
+ * fentry/fexit fallbacks of the patched tracepoints, the stand-ins of the
+ * stock ones (fentry, kprobe), then the migrate group's helpers.
  */
 static const struct probe_def {
 	const char *prog, *target;
@@ -38,10 +39,21 @@ static const struct probe_def {
 	{ #prog, #target, KSM_SRC_KPROBE, KSM_GRP_STOCK_KPROBE, kinds },
 	KSM_STOCK_KPROBE_PROBES(STOCK_KPROBE)
 #undef STOCK_KPROBE
+#define MIGRATE_HELPER(prog, target, kinds) \
+	{ #prog, #target, KSM_SRC_TP_STOCK, KSM_GRP_MIGRATE, kinds },
+	KSM_MIGRATE_HELPER_PROBES(MIGRATE_HELPER)
+#undef MIGRATE_HELPER
 };
 
 #define NR_PROBE_DEFS (int)(sizeof(probe_table) / sizeof(probe_table[0]))
 _Static_assert(NR_PROBE_DEFS <= KSM_MAX_PROBES, "raise KSM_MAX_PROBES");
+
+/* The tracepoints not named ksm_<name> (the stock migrate ones). */
+static const char *const tp_names[KSM_EV_MAX] = {
+#define TP_NAME(ID, tp) [KSM_EV_##ID] = #tp,
+	KSM_TRACEPOINT_NAMES(TP_NAME)
+#undef TP_NAME
+};
 
 static unsigned int gidx(unsigned int group)
 {
@@ -139,6 +151,9 @@ static int probe_lookup(struct ksm_source *s, struct group_census *c, char *err,
 		p->source = probe_table[i].source;
 		p->group = probe_table[i].group;
 		p->kinds = probe_table[i].kinds;
+		/* a kind's own program is ksm_<name> on ksm_<name>, unless renamed */
+		if (!strcmp(p->prog, p->target) && tp_names[__builtin_ctz(p->kinds)])
+			p->target = tp_names[__builtin_ctz(p->kinds)];
 		c->kinds[gidx(p->group)] |= p->kinds;
 	}
 	r = find_targets(s, err, len);
@@ -241,6 +256,13 @@ static void choose_groups(struct ksm_source *s, const struct group_census *c, ui
 	else if (!(wanted & c->kinds[gidx(KSM_GRP_ADVISOR)]))
 		why = "not selected by -e";
 	choose(s, KSM_GRP_ADVISOR, why, "tp_btf");
+	/* the migrate tracepoints: all four, or none */
+	why = NULL;
+	if (c->missing[gidx(KSM_GRP_MIGRATE)])
+		why = "migrate tracepoint not in this kernel (Linux 6.0+, CONFIG_MIGRATION)";
+	else if (!(wanted & c->kinds[gidx(KSM_GRP_MIGRATE)]))
+		why = "not selected by -e";
+	choose(s, KSM_GRP_MIGRATE, why, "tp_btf");
 	/* the patched tracepoints: all of the series, or none */
 	why = NULL;
 	if (c->missing[gidx(KSM_GRP_PATCHED)] &&

@@ -67,6 +67,9 @@ static void aux_text(const struct ksm_aux_field *f, __u64 v, char *buf, size_t l
 		else
 			add(buf, len, off, "%s", ksm_policy_decision_name(v));
 		break;
+	case KSM_AUX_HEX:
+		add(buf, len, off, "%s%llx", f->label, v);
+		break;
 	default:
 		add(buf, len, off, "%s=%llu", f->label, v);
 	}
@@ -156,6 +159,9 @@ static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
 	case KSM_AUX_PTR:
 		j = v ? hex(v) : json_null();
 		break;
+	case KSM_AUX_HEX:
+		j = hex(v);
+		break;
 	case KSM_AUX_UPTODATE:
 		j = v & KSM_COPY_F_UPTODATE_KNOWN ? json_boolean(v & KSM_COPY_F_UPTODATE) :
 						    json_null();
@@ -209,6 +215,8 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 	if (k->flags & KSM_EVF_NID2)
 		json_object_set_new(o, "new_nid", e->nid2 >= 0 ? json_integer(e->nid2) :
 								 json_null());
+	if (k->flags & KSM_EVF_TID)
+		json_object_set_new(o, "tid", json_integer(e->tid));
 	for (int i = 0; i < 3; i++)
 		aux_to_json(o, &k->aux[i], e->aux[i]);
 	return o;
@@ -333,6 +341,7 @@ static void common_from_json(struct rd *r, struct ksm_event *e)
 
 	rd_u32(r, "pid", &e->pid);
 	rd_u32(r, "cpu", &e->cpu);
+	rd_u32(r, "tid", &e->tid);
 	rd_u64(r, "cgroup_id", &e->cgroup_id);
 	rd_u64(r, "pfn", &e->pfn);
 	rd_u64(r, "mm", &e->mm);

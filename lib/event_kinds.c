@@ -34,6 +34,13 @@ static const char *const copy_results[KSM_COPY_RESULT_MAX] = {
 	"same", "new", "not_uptodate", "hwpoison", "nomem",
 };
 
+/* The kernel's enum migrate_reason, in its order (stable since Linux 5.x). */
+static const char *const migrate_reasons[] = {
+	"compaction",	  "memory_failure", "memory_hotplug", "syscall_or_cpuset",
+	"mempolicy_mbind", "numa_misplaced", "contig_range",	  "longterm_pin",
+	"demotion",	  "damon",
+};
+
 struct name_set {
 	const char *const *names;
 	unsigned int n;
@@ -44,6 +51,7 @@ static const struct name_set reason_sets[] = {
 	[KSM_RSN_NODE_RM] = { node_rm_reasons, KSM_NODE_RM_MAX },
 	[KSM_RSN_STALE] = { stale_reasons, KSM_STALE_MAX },
 	[KSM_RSN_COPY] = { copy_reasons, KSM_COPY_MAX },
+	[KSM_RSN_MIGRATE] = { migrate_reasons, sizeof(migrate_reasons) / sizeof(migrate_reasons[0]) },
 };
 
 static const struct name_set result_sets[] = {

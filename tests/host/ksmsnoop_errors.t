@@ -40,7 +40,8 @@ probes = json.load(open(sys.argv[1]))["probes"]
 bad = []
 for p in probes:
     if p["source"].startswith("tracepoint"):
-        exists = os.path.isdir("/sys/kernel/tracing/events/ksm/" + p["target"])
+        exists = any(os.path.isdir("/sys/kernel/tracing/events/%s/%s" % (sub, p["target"]))
+                     for sub in ("ksm", "migrate", "kmem"))
         if exists != (p["state"] == "active") and "--fallback" not in p["detail"]:
             bad.append(p["probe"])
     elif p["state"] != "active" and not p["detail"]:

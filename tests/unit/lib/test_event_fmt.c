@@ -152,6 +152,40 @@ static void policy_decision(void **state)
 	assert_int_equal(ksm_event_by_name("ksm_policy_decision"), KSM_EV_POLICY_DECISION);
 }
 
+/* The migrate tracepoints: address and pte in hex, the thread, read back. */
+static void migration_pte(void **state)
+{
+	struct ksm_event e = { .kind = KSM_EV_SET_MIGRATION_PTE, .ts_ns = 1, .pid = 7, .tid = 8,
+			       .pfn = 0x1234, .nid = -1, .nid2 = -1 }, back;
+	char detail[64], err[128];
+	json_t *o;
+
+	e.aux[0] = 0x7ffffffde000ULL;
+	e.aux[1] = 0;
+	e.aux[2] = 0xf7ffffffffedcbe0ULL;
+	ksm_event_detail(&e, detail, sizeof(detail));
+	assert_string_equal(detail, "@7ffffffde000 o=0");
+	o = ksm_event_to_json(&e, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "addr")), "0x7ffffffde000");
+	assert_string_equal(json_string_value(json_object_get(o, "pte")), "0xf7ffffffffedcbe0");
+	assert_int_equal(json_integer_value(json_object_get(o, "tid")), 8);
+	assert_int_equal(json_integer_value(json_object_get(o, "pfn")), 0x1234);
+	assert_int_equal(ksm_event_from_json(o, &back, err, sizeof(err)), 0);
+	assert_true(back.aux[0] == e.aux[0] && back.aux[2] == e.aux[2]);
+	assert_int_equal(back.tid, 8);
+	json_decref(o);
+	/* a batch: its reason by name, and no tid where a kind has none */
+	e = (struct ksm_event){ .kind = KSM_EV_MIGRATE_PAGES_START, .ts_ns = 1, .reason = 5 };
+	o = ksm_event_to_json(&e, NULL);
+	assert_string_equal(json_string_value(json_object_get(o, "reason")), "numa_misplaced");
+	json_decref(o);
+	e.kind = KSM_EV_MERGE_ONE_PAGE;
+	o = ksm_event_to_json(&e, NULL);
+	assert_null(json_object_get(o, "tid"));
+	json_decref(o);
+	assert_int_equal(ksm_event_by_name("remove_migration_pte"), KSM_EV_REMOVE_MIGRATION_PTE);
+}
+
 static void json_schema_nulls(void **state)
 {
 	struct ksm_event e = sample(KSM_EV_START_SCAN);
@@ -340,6 +374,7 @@ int main(void)
 		cmocka_unit_test(text_width),	   cmocka_unit_test(policy_decision),
 		cmocka_unit_test(hostile_names_round_trip), cmocka_unit_test(comm_without_nul),
 		cmocka_unit_test(from_json_ranges), cmocka_unit_test(text_hostile_comm),
+		cmocka_unit_test(migration_pte),
 	};
 
 	return cmocka_run_group_tests_name("event_fmt", tests, NULL, NULL);

@@ -6,7 +6,7 @@
 #   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [sharing=0|1]
 #          [stock=SCENARIO,...] [verbose=1]
 #
-# Scenarios: unmerge migrate swap swapnode stale retry ksmdebug
+# Scenarios: unmerge migrate swap swapnode stale retry ksmdebug migexec
 # Kernel matrix scenarios (stock.sh, first, on every kernel; stock= for
 # none): merge.  A kernel without kernel-patch/ runs nothing else.
 # Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
@@ -23,8 +23,9 @@
 #             tracepoints (checks that need events the fallback cannot see
 #             are skipped, and say so)
 . /tests/lib.sh
+. /tests/migexec.sh
 
-ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug"
+ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug,migexec"
 BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
 POLICY="deny,isolate,weight,custom,robust,pins,bench"
