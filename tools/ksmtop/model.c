@@ -76,6 +76,9 @@ int top_model_init(struct top_model *m)
 	m->policy_fd = -1;
 	m->procs_source = "proc";
 	cgtree_init(&m->cgroups);
+	m->migs = top_migrations_new(m);
+	if (!m->migs)
+		return -1;
 	return proc_table_init(&m->procs);
 }
 
@@ -83,6 +86,7 @@ void top_model_free(struct top_model *m)
 {
 	proc_table_free(&m->procs);
 	cgtree_free(&m->cgroups);
+	mig_pairs_free(m->migs);
 	if (m->policy_fd >= 0)
 		close(m->policy_fd);
 	free(m->rows);
@@ -91,8 +95,7 @@ void top_model_free(struct top_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* The node of a page: the event's own, else the pfn's zone; NULL if unknown. */
-static struct top_node *node_of(struct top_model *m, int nid, uint64_t pfn)
+struct top_node *top_node_of(struct top_model *m, int nid, uint64_t pfn)
 {
 	if (nid < 0 && pfn && m->have_numa)
 		nid = numa_pfn_to_nid(&m->numa, pfn);
@@ -126,7 +129,7 @@ static void merge_event(struct top_model *m, struct proc_ent *p, const struct ks
 	if (p)
 		p->ev.merges++;
 	/* pfn is the KSM page's: into an existing one, or the page that becomes one */
-	n = node_of(m, e->nid, e->pfn);
+	n = top_node_of(m, e->nid, e->pfn);
 	if (!n)
 		return;
 	n->merges++;
@@ -137,8 +140,8 @@ static void merge_event(struct top_model *m, struct proc_ent *p, const struct ks
 
 static void migrate_event(struct top_model *m, const struct ksm_event *e)
 {
-	struct top_node *from = node_of(m, e->nid, e->pfn);
-	struct top_node *to = node_of(m, e->nid2, e->pfn2);
+	struct top_node *from = top_node_of(m, e->nid, e->pfn);
+	struct top_node *to = top_node_of(m, e->nid2, e->pfn2);
 
 	if (from)
 		from->migrations_out++;
@@ -178,22 +181,28 @@ void top_model_event(struct top_model *m, const struct ksm_event *e)
 		m->rmap_removals_total++;
 		if (p)
 			p->ev.rmap_removals++;
-		n = node_of(m, e->nid, e->pfn);
+		n = top_node_of(m, e->nid, e->pfn);
 		if (n)
 			n->rmap_removals++;
 		break;
 	case KSM_EV_REMOVE_KSM_PAGE:
-		n = node_of(m, e->nid, e->pfn);
+		n = top_node_of(m, e->nid, e->pfn);
 		if (n)
 			n->removed++;
 		break;
 	case KSM_EV_STABLE_NODE_INSERT:
-		n = node_of(m, e->nid, e->pfn);
+		n = top_node_of(m, e->nid, e->pfn);
 		if (n)
 			n->created++;
 		break;
 	case KSM_EV_MIGRATE_FOLIO:
 		migrate_event(m, e);
+		break;
+	case KSM_EV_MIGRATE_PAGES_START:
+	case KSM_EV_SET_MIGRATION_PTE:
+	case KSM_EV_REMOVE_MIGRATION_PTE:
+	case KSM_EV_MIGRATE_PAGES:
+		mig_pairs_feed(m->migs, e);
 		break;
 	default:
 		break;

@@ -16,6 +16,7 @@
 
 #include "ksm_event.h"
 #include "ksm_sysfs.h"
+#include "migration_pairs.h"
 #include "numa.h"
 #include "cgtree.h"
 #include "proc_table.h"
@@ -70,6 +71,8 @@ struct top_node {
 	double merges_per_s, unmerges_per_s;
 	uint64_t migrations_in, migrations_out; /* patched kernel */
 	uint64_t cross_node_migrations;
+	/* pages (any, not only KSM) migrated, from the stock migrate tracepoints */
+	uint64_t page_migrations_in, page_migrations_out;
 };
 
 /* A counter of /proc/vmstat: exact, where the kernel has it. */
@@ -147,6 +150,8 @@ struct top_model {
 	const char *procs_source; /* "bpf_iter" or "proc" */
 	char procs_note[160];	  /* why not the iterator (or what it lacks); "" if nothing */
 	char events_off[200];	  /* why no event source runs; "" when one does */
+	/* the migrate tracepoints paired into page migrations (migrations.c) */
+	struct mig_pairs *migs;
 };
 
 int top_model_init(struct top_model *m);
@@ -189,6 +194,10 @@ int top_cgroup_labels(const struct top_cgroup *c, const char **keys, const char 
 bool top_cgroup_in(const char *path, const char *subtree);
 /* "mergeable", "merge_any", "both", "none", or "-" if this kernel cannot tell */
 const char *top_row_mode(const struct top_row *r);
+/* The node of a page: the event's own, else the pfn's zone; NULL if unknown. */
+struct top_node *top_node_of(struct top_model *m, int nid, uint64_t pfn);
+/* migrations.c: the pairing that counts page_migrations_in/out. */
+struct mig_pairs *top_migrations_new(struct top_model *m);
 /* Is the kernel's event of that kind delivered by some probe? */
 bool top_kind_active(const struct top_model *m, unsigned int kind);
 /* A numeric file of the sample's /sys/kernel/mm/ksm; 0 if the kernel lacks it. */

@@ -223,10 +223,25 @@ static void per_node(const struct prom_out *o, const struct top_model *m, const 
 	}
 }
 
-static void write_nodes(const struct prom_out *o, const struct top_model *m)
+/* A per-node counter with an in and an out direction (two top_node fields). */
+static void per_node_dir(const struct prom_out *o, const struct top_model *m, const char *name,
+			 const char *help, size_t in, size_t out)
 {
 	char lab[48];
 
+	prom_head(o, name, PROM_COUNTER, help);
+	for (int k = 0; k < m->nr_nodes; k++) {
+		const char *n = (const char *)&m->node[k];
+
+		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"in\"", k);
+		prom_sample_u64(o, name, lab, *(const uint64_t *)(n + in));
+		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"out\"", k);
+		prom_sample_u64(o, name, lab, *(const uint64_t *)(n + out));
+	}
+}
+
+static void write_nodes(const struct prom_out *o, const struct top_model *m)
+{
 	per_node(o, m, "ksm_node_pages", PROM_GAUGE,
 		 "KSM pages per NUMA node (exact on one node, else from events since start)",
 		 offsetof(struct top_node, ksm_pages));
@@ -236,16 +251,16 @@ static void write_nodes(const struct prom_out *o, const struct top_model *m)
 	per_node(o, m, "ksm_node_rmap_removals_total", PROM_COUNTER,
 		 "Pages let go by a removed stable node, per NUMA node, since ksmtop started",
 		 offsetof(struct top_node, rmap_removals));
-	if (!top_kind_active(m, KSM_EV_MIGRATE_FOLIO))
-		return;
-	prom_head(o, "ksm_node_migrations_total", PROM_COUNTER,
-		  "KSM folio migrations per NUMA node and direction");
-	for (int k = 0; k < m->nr_nodes; k++) {
-		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"in\"", k);
-		prom_sample_u64(o, "ksm_node_migrations_total", lab, m->node[k].migrations_in);
-		snprintf(lab, sizeof(lab), "node=\"%d\",direction=\"out\"", k);
-		prom_sample_u64(o, "ksm_node_migrations_total", lab, m->node[k].migrations_out);
-	}
+	if (top_kind_active(m, KSM_EV_SET_MIGRATION_PTE))
+		per_node_dir(o, m, "ksm_node_page_migrations_total",
+			     "Pages (any, not only KSM) migrated per NUMA node and direction",
+			     offsetof(struct top_node, page_migrations_in),
+			     offsetof(struct top_node, page_migrations_out));
+	if (top_kind_active(m, KSM_EV_MIGRATE_FOLIO))
+		per_node_dir(o, m, "ksm_node_migrations_total",
+			     "KSM folio migrations per NUMA node and direction",
+			     offsetof(struct top_node, migrations_in),
+			     offsetof(struct top_node, migrations_out));
 }
 
 static void write_events(const struct prom_out *o, const struct top_model *m)

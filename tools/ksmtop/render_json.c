@@ -75,6 +75,7 @@ static json_t *global_json(const struct top_model *m)
 static json_t *nodes_json(const struct top_model *m)
 {
 	bool mig = top_kind_active(m, KSM_EV_MIGRATE_FOLIO);
+	bool pgmig = top_kind_active(m, KSM_EV_SET_MIGRATION_PTE);
 	json_t *arr = json_array();
 
 	for (int k = 0; k < m->nr_nodes; k++) {
@@ -92,6 +93,9 @@ static json_t *nodes_json(const struct top_model *m)
 		json_object_set_new(o, "migrations_out", known_int(mig, n->migrations_out));
 		json_object_set_new(o, "cross_node_migrations",
 				    known_int(mig, n->cross_node_migrations));
+		json_object_set_new(o, "page_migrations_in", known_int(pgmig, n->page_migrations_in));
+		json_object_set_new(o, "page_migrations_out",
+				    known_int(pgmig, n->page_migrations_out));
 		json_array_append_new(arr, o);
 	}
 	return arr;

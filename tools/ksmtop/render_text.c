@@ -241,21 +241,27 @@ void top_text_tree_prefix(struct top_tree_walk *w, const struct top_row *r, char
 
 const char *top_text_node_titles(void)
 {
-	return "NODE  KSM_PAGES    MRG/s    UNM/s  MIG_IN MIG_OUT";
+	return "NODE  KSM_PAGES    MRG/s    UNM/s  MIG_IN MIG_OUT   PG_IN  PG_OUT";
 }
 
 void top_text_node(const struct top_model *m, int k, char *buf, size_t len)
 {
 	const struct top_node *n = &m->node[k];
-	char in[24] = "-", out[24] = "-";
+	char in[24] = "-", out[24] = "-", pin[24] = "-", pout[24] = "-";
 
 	/* "-": this kernel cannot see migrations, not "none happened" */
 	if (top_kind_active(m, KSM_EV_MIGRATE_FOLIO)) {
 		snprintf(in, sizeof(in), "%llu", (unsigned long long)n->migrations_in);
 		snprintf(out, sizeof(out), "%llu", (unsigned long long)n->migrations_out);
 	}
-	snprintf(buf, len, "%4d %10lld%s %8.0f %8.0f %7s %7s", k, (long long)n->ksm_pages,
-		 m->nr_nodes == 1 ? " " : "~", n->merges_per_s, n->unmerges_per_s, in, out);
+	/* all pages, from the stock migrate tracepoints */
+	if (top_kind_active(m, KSM_EV_SET_MIGRATION_PTE)) {
+		snprintf(pin, sizeof(pin), "%llu", (unsigned long long)n->page_migrations_in);
+		snprintf(pout, sizeof(pout), "%llu", (unsigned long long)n->page_migrations_out);
+	}
+	snprintf(buf, len, "%4d %10lld%s %8.0f %8.0f %7s %7s %7s %7s", k, (long long)n->ksm_pages,
+		 m->nr_nodes == 1 ? " " : "~", n->merges_per_s, n->unmerges_per_s, in, out, pin,
+		 pout);
 }
 
 /* Room for the longest cgroup path, escaped: batch lines are never cut. */

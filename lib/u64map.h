@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A small chained hash map from u64 keys (stable node addresses, pfns, pids)
- * to fixed-size values the map owns. Detectors keep per-node and per-page
- * state in it; deletion is as common as insertion (nodes come and go), which
- * is why it chains rather than probes.
+ * A small chained hash map from u64 keys (stable node addresses, pfns, pids,
+ * virtual addresses) to fixed-size values the map owns.  ksmdebug's
+ * detectors keep per-node and per-page state in it, the migration pairing
+ * (migration_pairs.c) its pending entries; deletion is as common as
+ * insertion (nodes come and go), which is why it chains rather than probes.
  */
 #ifndef KSM_U64MAP_H
 #define KSM_U64MAP_H
