@@ -3,13 +3,15 @@
  * What the detectors keep from the event stream, shared by the family files
  * (det_*.c) and the dispatcher (detectors.c); not for callers of detectors.h.
  *
- * Three models:
+ * Four models:
  * - stable nodes by address (patched tracepoints): live or not, the insert
  *   that created it, the last migration, the recent kpfn-change retries;
  * - KSM pages by kpfn (stock tracepoints): how many rmap items of which pid
  *   hang off each page, which is what pages_shared/pages_sharing and
  *   ksm_merging_pages count;
- * - processes by pid: whether KSM entry was seen, merges, removals.
+ * - processes by pid: whether KSM entry was seen, merges, removals;
+ * - migration batches by thread (lib/migration_pairs.c): the entries set
+ *   and not yet removed.
  *
  * Each family sees every event (det_feed) and matches its signatures as
  * their last event arrives, so a finding is reported at the moment it
@@ -20,6 +22,7 @@
 #define KSM_DET_MODEL_H
 
 #include "detectors.h"
+#include "migration_pairs.h"
 #include "u64map.h"
 
 #define NODE_RETRIES 8 /* retries kept per node as evidence */
@@ -67,6 +70,10 @@ struct detectors {
 	bool in_remove_all, in_unmerge;
 	struct ksm_event remove_all_begin;
 
+	/* migration entries (det_migration_entries.c) */
+	struct mig_pairs *migs;
+	uint64_t mig_unjudged;
+
 	/* accounting (det_accounting.c) */
 	struct u64map pages;   /* kpfn -> struct page_st */
 	struct u64map pids;    /* pid -> struct pid_st */
@@ -89,6 +96,9 @@ void det_stable_nodes_feed(struct detectors *d, const struct ksm_event *e);
 void det_migration_feed(struct detectors *d, const struct ksm_event *e);
 void det_swapin_copy_feed(struct detectors *d, const struct ksm_event *e);
 void det_accounting_feed(struct detectors *d, const struct ksm_event *e);
+void det_migration_entries_feed(struct detectors *d, const struct ksm_event *e);
+/* The pairing of migration pte events that det_migration_entries_feed uses. */
+struct mig_pairs *det_migration_entries_new(struct detectors *d);
 
 /* The page model's pages (det_free releases their owner arrays). */
 void det_pages_free(struct detectors *d);

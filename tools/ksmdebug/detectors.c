@@ -20,6 +20,7 @@ static const char *const names[DET_MAX] = {
 	[DET_COPY_NOMEM] = "copy_nomem",
 	[DET_ACCOUNTING_SYSFS] = "accounting_sysfs",
 	[DET_ACCOUNTING_PROC] = "accounting_proc",
+	[DET_MIGRATION_ENTRY_LEFTOVER] = "migration_entry_leftover",
 };
 
 /* Every family sees every event; the order does not matter (no family reads
@@ -29,6 +30,7 @@ static void (*const families[])(struct detectors *d, const struct ksm_event *e) 
 	det_stable_nodes_feed,
 	det_migration_feed,
 	det_swapin_copy_feed,
+	det_migration_entries_feed,
 };
 
 const char *det_name(enum det_id id)
@@ -72,6 +74,11 @@ struct detectors *det_new(const struct det_config *c, det_report_fn fn, void *ct
 	u64map_init(&d->removed, sizeof(uint64_t));
 	u64map_init(&d->pages, sizeof(struct page_st));
 	u64map_init(&d->pids, sizeof(struct pid_st));
+	d->migs = det_migration_entries_new(d);
+	if (!d->migs) {
+		det_free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -80,6 +87,7 @@ void det_free(struct detectors *d)
 	if (!d)
 		return;
 	det_pages_free(d);
+	mig_pairs_free(d->migs);
 	u64map_free(&d->nodes);
 	u64map_free(&d->removed);
 	u64map_free(&d->pages);

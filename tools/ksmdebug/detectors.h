@@ -12,8 +12,8 @@
  * Every signature, the events it keys on and the kernel history behind it
  * are documented in docs/ksmdebug.md; the short form is next to each enum.
  * The signatures come in families, one file each (det_stable_nodes.c,
- * det_migration.c, det_swapin_copy.c, det_accounting.c); detectors.c hands
- * every event to each of them.
+ * det_migration.c, det_swapin_copy.c, det_accounting.c,
+ * det_migration_entries.c); detectors.c hands every event to each of them.
  */
 #ifndef KSM_DETECTORS_H
 #define KSM_DETECTORS_H
@@ -64,6 +64,12 @@ enum det_id {
 	DET_ACCOUNTING_SYSFS,
 	/* /proc/PID/ksm_stat ksm_merging_pages above merges - removals seen. */
 	DET_ACCOUNTING_PROC,
+	/*
+	 * migrate_pages_start ... set_migration_pte(addr, pfn) ... migrate_pages
+	 * of one thread with no remove_migration_pte restoring that entry: a
+	 * migration entry left in a page table (the rmap walk missed it).
+	 */
+	DET_MIGRATION_ENTRY_LEFTOVER,
 	DET_MAX,
 };
 
@@ -154,6 +160,12 @@ enum det_acct_verdict det_check_proc(struct detectors *d, uint64_t ts_ns, uint32
 int det_pids(const struct detectors *d, uint32_t *pids, int max);
 /* Live stable nodes seen inserted, per NUMA node; returns the number of nodes used. */
 int det_nodes_per_nid(const struct detectors *d, int64_t *per_nid, int max);
+/*
+ * Migration entries still in place when their batch ended that could not be
+ * judged (events lost in the batch; a large folio that may have been split
+ * onto the zero page): counted, never reported.
+ */
+uint64_t det_migration_unjudged(const struct detectors *d);
 /* Findings reported so far, per detector. */
 uint64_t det_count(const struct detectors *d, enum det_id id);
 uint64_t det_total(const struct detectors *d);

@@ -111,14 +111,17 @@ static void print_summary(const struct live *l)
 	ksm_source_stats(&l->src, stats);
 	if (cli.json) {
 		cli_json_print(json_pack(
-			"{s:s, s:I, s:I, s:I, s:o, s:o}", "type", "summary", "events",
+			"{s:s, s:I, s:I, s:I, s:o, s:I, s:o}", "type", "summary", "events",
 			(json_int_t)l->events, "lost", (json_int_t)stats[KSM_STAT_DROPPED],
 			"findings", (json_int_t)det_total(l->det), "per_detector",
-			det_counts_json(l->det), "accounting", acct_sample_rows_json(&l->last)));
+			det_counts_json(l->det), "migration_entries_unjudged",
+			(json_int_t)det_migration_unjudged(l->det), "accounting",
+			acct_sample_rows_json(&l->last)));
 		return;
 	}
 	printf("\n%llu events, %llu lost, %llu findings\n", (unsigned long long)l->events,
 	       (unsigned long long)stats[KSM_STAT_DROPPED], (unsigned long long)det_total(l->det));
+	det_unjudged_print(stdout, l->det);
 	acct_print_header(stdout, "");
 	acct_print_rows(stdout, "", &l->last);
 }

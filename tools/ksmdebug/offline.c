@@ -84,11 +84,12 @@ static void print_summary_json(const struct replay *r)
 
 	for (size_t i = 0; i < r->nr_acct; i++)
 		json_array_append_new(acct, acct_sample_json(&r->acct[i]));
-	cli_json_print(json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "type", "summary", "lines",
-				 (json_int_t)r->stats.lines, "events", (json_int_t)r->stats.events,
-				 "malformed", (json_int_t)r->stats.malformed, "findings",
-				 (json_int_t)r->findings.n, "per_detector", det_counts_json(r->det),
-				 "accounting", acct));
+	cli_json_print(json_pack("{s:s, s:I, s:I, s:I, s:I, s:o, s:I, s:o}", "type", "summary",
+				 "lines", (json_int_t)r->stats.lines, "events",
+				 (json_int_t)r->stats.events, "malformed",
+				 (json_int_t)r->stats.malformed, "findings", (json_int_t)r->findings.n,
+				 "per_detector", det_counts_json(r->det), "migration_entries_unjudged",
+				 (json_int_t)det_migration_unjudged(r->det), "accounting", acct));
 }
 
 /* The counts, and the verdicts of the last snapshot judged. */
@@ -100,6 +101,7 @@ static void print_summary_text(const struct replay *r)
 	printf("%llu events, %llu malformed lines, %zu findings\n",
 	       (unsigned long long)r->stats.events, (unsigned long long)r->stats.malformed,
 	       r->findings.n);
+	det_unjudged_print(stdout, r->det);
 	if (!last)
 		return;
 	/* a label and a comm come from the trace file: shown by the name rule */

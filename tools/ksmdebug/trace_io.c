@@ -96,6 +96,14 @@ json_t *det_counts_json(const struct detectors *d)
 	return o;
 }
 
+void det_unjudged_print(FILE *out, const struct detectors *d)
+{
+	if (det_migration_unjudged(d))
+		fprintf(out, "%llu migration entries left at a batch end not judged (events lost, "
+			"or a large folio split onto the zero page)\n",
+			(unsigned long long)det_migration_unjudged(d));
+}
+
 /* ---- the header line ------------------------------------------------------ */
 
 json_t *trace_header_json(const char *reason, uint64_t ts_ns, const struct kernel_facts *k,

@@ -71,6 +71,8 @@ int trace_finding_from_json(const json_t *o, struct det_finding *f, char *err, s
 void trace_finding_print(FILE *out, const struct det_finding *f);
 /* {"leftover_nodes": N, ...}: findings per detector so far */
 json_t *det_counts_json(const struct detectors *d);
+/* A line on the migration entries not judged, if there were any. */
+void det_unjudged_print(FILE *out, const struct detectors *d);
 
 struct trace_reader_ops {
 	/* Each returns 0 to go on, non-zero to stop reading. NULL: ignored. */
