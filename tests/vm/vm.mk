@@ -66,8 +66,8 @@ VM_GUEST_BPF := $(patsubst $(VM_TESTS)/guest/%.bpf.c,$(VM_DIR)/guest/%.bpf.o,\
 	$(wildcard $(VM_TESTS)/guest/*.bpf.c))
 VM_CLANG ?= clang
 
-.PHONY: vm-kernel vm-kernels vm-initrd vm-test vm-test-stock vm-test-kasan vm-bench vm-bench-ksmd \
-	vm-shell vm-clean
+.PHONY: vm-kernel vm-kernels vm-kselftest vm-initrd vm-test vm-test-stock vm-test-kasan vm-bench \
+	vm-bench-ksmd vm-shell vm-clean
 
 # build-kernel.sh hashes every input and returns at once when the cached
 # kernel is current, so it is always called.
@@ -94,8 +94,14 @@ $(VM_DIR)/guest/%.bpf.o: $(VM_TESTS)/guest/%.bpf.c $(VM_TESTS)/guest/pol_common.
 	$(Q)$(VM_CLANG) -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(VM_TOP)/vmlinux/x86 -I$(VM_TOP)/include \
 		-c $< -o $@
 
+# The series' kselftest (tools/testing/selftests/mm/ksm_bpf_ops.c), built
+# from the source tree of the patched flavour when it has been built
+VM_KSELFTEST_KERNEL ?= patched
+vm-kselftest:
+	$(Q)$(VM_TESTS)/build-kselftest.sh $(call VM_KLINK,$(VM_KSELFTEST_KERNEL)) $(VM_DIR)/guest/ksm_bpf_ops
+
 # Always repacked: cheap, and picks up new tools in $(OUTPUT)/bin.
-vm-initrd: $(VM_GUEST_BINS) $(VM_GUEST_BPF)
+vm-initrd: $(VM_GUEST_BINS) $(VM_GUEST_BPF) vm-kselftest
 	$(if $(Q),@printf '  %-7s %s\n' INITRD $(VM_INITRD))
 	$(Q)$(VM_TESTS)/mkinitrd.sh $(VM_DIR) $(VM_TESTS)/guest $(VM_BIN) $(VM_INITRD)
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Merge domains of the ksm_bpf_ops series (kernel-patch/), transition by
 # transition, sourced by run.sh after lib.sh and policy.sh:
-#   run.sh domains=slab,repro,transitions,forkdeny,cap,kfunc   (domains= for none)
+#   run.sh domains=slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc
+#   (domains= for none)
 # What each transition does is documented in Documentation/admin-guide/mm/
 # ksm.rst of the series ("KSM policy"); each check below says which rule of
 # it is checked.  Every scenario starts and ends without a policy loaded.
@@ -308,12 +309,120 @@ dom_slab() {
 	done
 }
 
+# ---- memory hot-remove: stable nodes on memory that goes offline -----------
+# Needs CONFIG_MEMORY_HOTREMOVE and movable memory (run-vm.sh boots with
+# movablecore=, which gives each NUMA node a ZONE_MOVABLE whose memory
+# blocks can go offline).  Three workloads merge on node 1, in ZONE_MOVABLE:
+# a (isolated, its own domain) and b exit while ksmd is off, so their
+# stable nodes stay in the trees pointing at freed frames; c stays.  The
+# blocks holding the KSM frames go offline: c's KSM folios migrate off them,
+# and ksm_check_stable_tree() removes the nodes of a and b from both
+# domains' trees (reason hotremove).  Online again, ksmd frees the exited
+# mms and a's domain; run=2 leaves nothing.
+MEMB=/sys/devices/system/memory
+
+# hr_blocks PFN...: the memory blocks of those frames, once each
+hr_blocks() {
+	bs=$(printf '%d' "0x$(cat $MEMB/block_size_bytes)")
+	for p in "$@"; do echo $((p * 4096 / bs)); done | sort -un
+}
+
+# hr_state STATE BLOCK...: echo STATE to each block (offlining may need a
+# few tries while a folio is busy); the blocks that did not take it
+hr_state() {
+	st=$1
+	shift
+	for blk in "$@"; do
+		t=0
+		while [ $t -lt 20 ] && ! echo "$st" > $MEMB/memory$blk/state 2>/dev/null; do
+			t=$((t + 1))
+			usleep 100000
+		done
+		[ $t -lt 20 ] || printf ' %s' "$blk"
+	done
+}
+
+dom_hotremove() {
+	if [ ! -e $MEMB/block_size_bytes ] || ! grep -q movablecore= /proc/cmdline; then
+		skip "hotremove: stable nodes on offlined memory" \
+			"no memory hot-remove here (CONFIG_MEMORY_HOTREMOVE and movablecore= needed)"
+		return
+	fi
+	dom_setup
+	ksmpolicy set /dt/t1 isolate > /dev/null
+	WL_CGROUP=$DT/t1 wl_start a -n 256 -c 4 -s 901 -b 1
+	wl_start b -n 256 -c 4 -s 902 -b 1
+	wl_start c -n 256 -c 4 -s 903 -b 1
+	pa=$(wl_pid a) pb=$(wl_pid b) pc=$(wl_pid c)
+	kset run 1
+	wait_until 180 "[ \$(kget pages_shared) -eq 12 ] && [ \$(kget pages_sharing) -eq 756 ]"
+	kset run 0
+	for w in a b c; do ksmpfn "$(wl_pid $w)" 256 | grep -v '^#' > /tmp/hr.$w; done
+	blocks=$(hr_blocks $(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c))
+	zones=$(for blk in $blocks; do cat $MEMB/memory$blk/valid_zones; done | sort -u | tr '\n' ' ')
+	diag "hotremove: KSM frames a: $(tr '\n' ' ' < /tmp/hr.a) b: $(tr '\n' ' ' < /tmp/hr.b) c: $(tr '\n' ' ' < /tmp/hr.c); blocks $blocks ($zones)"
+	check "hotremove: the 12 KSM frames (a isolated, b and c default) are in movable memory" \
+		"$(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c | wc -l) frames in blocks $blocks, zones $zones" \
+		"$(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c | wc -l)-$zones" = "12-Movable "
+	wl_stop a
+	wl_stop b
+	tr_on ksm_stable_node_remove ksm_migrate_folio
+	bad=$(hr_state offline $blocks)
+	tr_off > /tmp/tr.hr
+	rm_hr=$(grep -c 'ksm_stable_node_remove:.*reason hotremove' /tmp/tr.hr)
+	rm_all=$(grep -c 'ksm_stable_node_remove:' /tmp/tr.hr)
+	mig=$(grep -c 'ksm_migrate_folio:' /tmp/tr.hr)
+	check "hotremove: blocks $blocks offline" "not offline:${bad:- none}" -z "$bad"
+	check "hotremove: the 8 nodes of the exited a (own domain) and b removed with reason hotremove, no other" \
+		"hotremove $rm_hr of $rm_all removals" "$rm_hr-$rm_all" = 8-8
+	t=$(wl_cmd c touch)
+	check "hotremove: c's 4 KSM folios migrated off, still merged, content intact" \
+		"migrate_folio $mig, c merging $(kstat $pc ksm_merging_pages), $t" \
+		"$mig-$(kstat $pc ksm_merging_pages)-$(field bad "$t")" = 4-256-0
+	bad=$(hr_state online_movable $blocks)
+	check "hotremove: blocks online again" "not online:${bad:- none}" -z "$bad"
+	tr_on ksm_domain_free
+	kset run 1
+	wait_until 120 "[ \$(kget pages_shared) -eq 4 ] && [ \$(kget pages_sharing) -eq 252 ]"
+	wait_scans 2
+	tr_off > /tmp/tr.hr2
+	check "hotremove: ksmd then frees the exited mms and a's domain (4 KSM pages left, domain_free seen)" \
+		"pages_shared $(kget pages_shared) sharing $(kget pages_sharing), $(grep -c 'ksm_domain_free:' /tmp/tr.hr2) domain_free" \
+		"$(kget pages_shared)-$(kget pages_sharing)-$(grep -c 'ksm_domain_free:' /tmp/tr.hr2)" = 4-252-1
+	kset run 2
+	check "hotremove: run=2 leaves nothing" "pages_shared $(kget pages_shared) sharing $(kget pages_sharing)" \
+		"$(kget pages_shared)-$(kget pages_sharing)" = 0-0
+	check "hotremove: no splat" "$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	dom_teardown
+}
+
+# ---- the series' kselftest (tools/testing/selftests/mm/ksm_bpf_ops) ---------
+# Its own KTAP goes to the log; its exit status (kselftest's: 0 pass, 4
+# skip) is one check here.  It skips on a kernel without CONFIG_KSM_BPF.
+dom_kselftest() {
+	if [ ! -x /tests/ksm_bpf_ops ]; then
+		skip "kselftest: mm/ksm_bpf_ops" "not built (it is built from the patched flavour's source tree)"
+		return
+	fi
+	pol_reset
+	/tests/ksm_bpf_ops > /tmp/kselftest.out 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/kselftest.out
+	n=$(grep -c '^ok ' /tmp/kselftest.out)
+	case $rc in
+	0) ok "kselftest: mm/ksm_bpf_ops: $n tests passed" ;;
+	4) skip "kselftest: mm/ksm_bpf_ops" "$(grep -m1 -o 'SKIP.*' /tmp/kselftest.out)" ;;
+	*) notok "kselftest: mm/ksm_bpf_ops" "exit $rc: $(grep '^not ok' /tmp/kselftest.out | tr '\n' ' ')" ;;
+	esac
+	pol_reset
+}
+
 domains_suite() {
 	for s in $(echo "$1" | tr ',' ' '); do
 		diag "---- domains: $s ($(cut -d' ' -f1 /proc/uptime)s)"
 		PFX="[domains] "
 		case $s in
-		slab|ksmdbench) dom_$s ;;
+		slab|ksmdbench|kselftest) dom_$s ;;
 		*)	if ksmpolicy status > /dev/null 2>&1; then
 				dom_$s
 			else

@@ -42,10 +42,12 @@ wait_until() {
 	return 0
 }
 
-# wait_scans N: wait for ksmd to complete N more full scans
+# wait_scans N: wait for ksmd to complete N more full scans (the shell's
+# read: a fork per poll costs under TCG)
 wait_scans() {
-	target=$(($(kget full_scans) + $1))
-	wait_until 120 "[ \$(kget full_scans) -ge $target ]"
+	read -r fs < $KSM/full_scans
+	target=$((fs + $1))
+	wait_until 120 "read -r fs < $KSM/full_scans; [ \$fs -ge $target ]"
 }
 
 # knob NAME VALUE: set a ksm_test knob; knobs_off: every knob back to 0
@@ -97,12 +99,19 @@ wl_start() {
 	wait_until 30 "grep -q '^ready' /tmp/wl.$n.out"
 }
 
-# wl_cmd NAME COMMAND: send a command, print its reply line
+# wl_cmd NAME COMMAND: send a command, print its reply line.  Most replies
+# come within milliseconds: poll every 10 ms for 0.2 s, then every 0.1 s
+# (60 s in all).
 wl_cmd() {
 	before=$(wc -l < /tmp/wl.$1.out)
 	fd=$(wl_fd "$1") || return 1
 	echo "$2" >&"$fd"
-	wait_until 60 "[ \$(wc -l < /tmp/wl.$1.out) -gt $before ]" || return 1
+	n=0
+	while [ "$(wc -l < /tmp/wl.$1.out)" -le "$before" ]; do
+		n=$((n + 1))
+		[ $n -le 618 ] || { diag "timeout (60 s) waiting for $1 to answer: $2"; return 1; }
+		if [ $n -le 20 ]; then usleep 10000; else usleep 100000; fi
+	done
 	tail -n 1 /tmp/wl.$1.out
 }
 

@@ -13,8 +13,8 @@
 # custom robust pins bench
 # The sharing audit (audit.sh): after the policy scenarios when they include
 # isolate, or as sharing=1 / sharing=0 say ("audit=" is the kernel's own)
-# Merge domain scenarios (domains.sh, domains= for none): slab repro
-# transitions forkdeny cap kfunc; the torture (torture.sh): torture=1
+# Merge domain scenarios (domains.sh, domains= for none): slab kselftest
+# repro transitions forkdeny hotremove cap kfunc; the torture (torture.sh): torture=1
 # [seed=N] [ops=N] (default on, torture=0 for none)
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
@@ -30,7 +30,7 @@ BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
 POLICY="deny,isolate,weight,custom,robust,pins,bench"
 AUDIT=auto
-DOMAINS="slab,repro,transitions,forkdeny,cap,kfunc"
+DOMAINS="slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc"
 TORTURE=1
 STOCK="merge"
 for a in "$@"; do
@@ -360,35 +360,51 @@ sc_stale() {
 }
 
 # ---- (e) ksm_get_folio retry: migration racing with ksmd --------------------
-# The race needs ksmd inside ksm_get_folio() on a node whose folio migrates:
-# ksm_test/get_folio_delay_us (kernel-patch/testing/) makes ksm_get_folio()
-# sleep between reading kpfn and looking at the folio, and a workload of
-# unique pages makes every ksmd scan walk the stable tree (ksm_get_folio on
-# its nodes), so a migration of the KSM folios lands in that window.
+# The race needs a KSM folio to migrate between ksm_get_folio()'s read of
+# its node's kpfn and its look at the folio.  ksm_test/get_folio_delay_us
+# (kernel-patch/testing/) opens that window deterministically: on ksmd's
+# walks for a page of target_pid, ksm_get_folio() goes on with the kpfn it
+# read at the node's previous visit, and ksmd pauses (holding no lock)
+# between such pages.  A workload of unique pages (b, the target) makes
+# every scan walk the stable tree, whose one node is a's KSM page: once
+# ksmd has visited it, every migration of that folio lands in the window,
+# and ksmd's next visit retries exactly once.  No timing is involved.
 
-# race_setup: workload a, 256 pages of 2 contents on node 0 (2 KSM pages),
-# and b, 128 unique pages that keep ksmd searching the stable tree
+# race_setup: workload a, 256 pages of 1 content on node 0 (1 KSM page, the
+# only node of the stable tree), and b, 128 unique pages that keep ksmd
+# searching the stable tree
 race_setup() {
 	[ -e $KSM/smart_scan ] && kset smart_scan 0	# keep scanning b
-	wl_start a -n 256 -c 2 -s 66 -b 0
+	wl_start a -n 256 -c 1 -s 66 -b 0
 	wl_start b -n 128 -c 128 -s 67
 	# the knobs act on b's pages only (kernel-patch/testing)
 	knob target_pid "$(wl_pid b)"
 	kset run 1
-	wait_until 180 '[ $(kget pages_shared) -eq 2 ] && [ $(kget pages_sharing) -eq 254 ]'
+	wait_until 180 '[ $(kget pages_shared) -eq 1 ] && [ $(kget pages_sharing) -eq 255 ]'
 }
 
-# race_migrate N [DELAY_US] [UNTIL FILE]: N migrations of a (node 1, 0, 1, ...)
-# with the window open DELAY_US (default 20000); with UNTIL and FILE, at most
-# N, until FILE (the trace being recorded) has UNTIL.  Replies: /tmp/race.mig
+# race_migrate N [DELAY_US]: N migrations of a's KSM page (to node 1, 0,
+# 1, ...) with get_folio_delay_us DELAY_US (default 20000; 0: no window).
+# ksmd visits the node first (two full scans: one complete after the knob
+# is set), then after each migration (a busy folio is migrated again, at
+# most 3 times) two full scans let ksmd visit it again.  Replies in
+# /tmp/race.mig
 race_migrate() {
 	: > /tmp/race.mig
 	knob get_folio_delay_us "${2:-20000}"
+	wait_scans 2
 	mi=0	# not i: wait_until uses i
 	while [ $mi -lt "$1" ]; do
-		wl_cmd a "migrate $(((mi + 1) % 2))" >> /tmp/race.mig || break
+		to=$(((mi + 1) % 2))
+		try=0
+		while [ $try -lt 3 ]; do
+			r=$(wl_cmd a "migrate $to") || break
+			echo "$r" >> /tmp/race.mig
+			try=$((try + 1))
+			[ "$(field on_node "$r")" = 256 ] && break
+		done
+		wait_scans 2
 		mi=$((mi + 1))
-		[ -n "${3:-}" ] && grep -q "$3" "$4" 2>/dev/null && break
 	done
 	knob get_folio_delay_us 0
 }
@@ -413,32 +429,25 @@ sc_retry() {
 		notok "retry: workload merged" "pages_shared=$(kget pages_shared) pages_sharing=$(kget pages_sharing)"
 		wl_stop a; wl_stop b; ev_stop; return
 	fi
-	# migrate until ksmd retried (the trace shows it as it happens), at most
-	# 12 times: each migration lands in the window with a high probability,
-	# but how many it takes is not what is checked
-	case $BACKEND in
-	tracefs) race_migrate 12 20000 ksm_get_folio_retry $T/trace ;;
-	ksmsnoop) race_migrate 12 20000 '"get_folio_retry"' /tmp/ev.raw ;;
-	*) race_migrate 4 ;;
-	esac
+	race_migrate 2
 	kset run 0
 	ev_stop
 	wl_stop a
 	wl_stop b
 	r=$(evcount event=get_folio_retry)
-	moved=$(awk '$1 == "migrated" { for (i = 2; i <= NF; i++) if ($i ~ /^on_node=/) s += substr($i, 9) } END { print s + 0 }' /tmp/race.mig)
-	nmig=$(grep -c '^migrated ret=0' /tmp/race.mig)
-	diag "migrations: $(tr '\n' ';' < /tmp/race.mig)"
-	diag "get_folio_retry $r, migrate_folio $(evcount event=migrate_folio), get_folio_stale $(evcount event=get_folio_stale)"
-	# a page is sometimes busy (ksmd holds it) and stays: not what is tested
+	m=$(evcount event=migrate_folio)
+	full=$(grep -c '^migrated .*on_node=256 ' /tmp/race.mig)
 	nrep=$(grep -c '^migrated' /tmp/race.mig)
-	check "retry: the KSM pages migrated while ksmd scanned ($nrep migrations, $moved pages moved)" \
-		"$nmig fully done of $nrep" "$nrep" -ge 1 -a "$moved" -gt 0
+	diag "migrations: $(tr '\n' ';' < /tmp/race.mig)"
+	diag "get_folio_retry $r, migrate_folio $m, get_folio_stale $(evcount event=get_folio_stale)"
+	check "retry: a's KSM page migrated to node 1 and back while ksmd scanned" \
+		"$full of 2 migrations complete ($nrep move_pages calls, a busy folio is moved again)" "$full" = 2
 	if [ "$BACKEND" = fallback ]; then
 		skip "retry: ksm_get_folio retried on a concurrent migration" "fexit sees the outcome only: no retry event in the fallback"
 		return
 	fi
-	check "retry: ksm_get_folio retried on a kpfn change (get_folio_retry > 0)" "$r retries" "$r" -gt 0
+	check "retry: ksm_get_folio retried once per move of the KSM folio (get_folio_retry = migrate_folio >= 2)" \
+		"$r retries, $m migrate_folio" "$r" = "$m" -a "$m" -ge 2
 	u=$(retry_unmatched)
 	check "retry: every retry's old -> new kpfn is a migrate_folio of the same node" "$u of $r unmatched" "$u" = 0
 	check "retry: no stale verdict while migrating (the re-check worked)" \
@@ -543,7 +552,7 @@ kd_race() {
 	race_setup
 	knob no_kpfn_recheck "$1"
 	# clean run: every knob off, the window too
-	if [ "$1" = 1 ]; then race_migrate 4; else race_migrate 4 0; fi
+	if [ "$1" = 1 ]; then race_migrate 2; else race_migrate 2 0; fi
 	knob no_kpfn_recheck 0
 	kset run 0
 	if [ "$1" = 1 ]; then

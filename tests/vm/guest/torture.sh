@@ -27,6 +27,13 @@ TT_CGS="g0 g1 g1/sub g2"
 TT_WLS="a b c d"
 TT_NPAGES=256
 
+# tt_now: TT_NOW = the guest's uptime in centiseconds (no fork)
+tt_now() {
+	read -r TT_NOW _ < /proc/uptime
+	TT_NOW=${TT_NOW%.*}${TT_NOW#*.}
+	TT_NOW=${TT_NOW#0}
+}
+
 # rnd N: R = a pseudo-random number in [0, N) (a 31-bit LCG)
 rnd() {
 	SEED=$(((SEED * 1103515245 + 12345) % 2147483648))
@@ -38,60 +45,67 @@ pick() {	# pick WORD...: P = one of the words
 	P=$1
 }
 
-var() { echo "$1" | tr '/' '_'; }
-rule_get() { eval "echo \${RULE_$(var "$1")_$2:-}"; }
-rule_put() { eval "RULE_$(var "$1")_$2=$3"; }
+# Everything below runs once per step: fork and exec cost most in the
+# guest (TCG), so the helpers set variables instead of printing, and read
+# files with the shell's read.
 
-# expected domain of a process in cgroup $1 (relative to /tt, or "/" for root)
+# var PATH: V = PATH with its slashes as underscores (a variable name part)
+var() { V=${1//\//_}; }
+rule_get() { var "$1"; eval "RG=\${RULE_${V}_$2:-}"; }	# RG = the rule
+rule_put() { var "$1"; eval "RULE_${V}_$2=\$3"; }
+
+# expected_domain CGROUP: ED = the domain a process in CGROUP (relative to
+# /tt, or "/" for the root) should be in
 expected_domain() {
 	case $TT_POL in
-	allow) echo 0; return ;;
-	top) [ "$1" = / ] && echo 0 || echo "cg:tt"; return ;;
+	allow) ED=0; return ;;
+	top) if [ "$1" = / ]; then ED=0; else ED=cg:tt; fi; return ;;
 	esac
 	# rules: nearest action up the tree
 	c=$1
 	while [ "$c" != / ] && [ "$c" != . ]; do
-		a=$(rule_get "$c" act)
-		case $a in
-		deny) echo never; return ;;
-		isolate) echo "cg:$c"; return ;;
-		allow) echo 0; return ;;
+		rule_get "$c" act
+		case $RG in
+		deny) ED=never; return ;;
+		isolate) ED="cg:$c"; return ;;
+		allow) ED=0; return ;;
 		esac
-		c=$(dirname "$c")
+		case $c in */*) c=${c%/*} ;; *) c=. ;; esac
 	done
-	echo 0
+	ED=0
 }
 
-# the tracked processes: "name pid cgroup" lines in /tmp/tt.procs, domains
-# in DOM_<name>
+# the tracked processes: "name pid cgroup npages" lines in /tmp/tt.procs,
+# domains in DOM_<name>
 tt_procs() {
-	echo "e $(wl_pid e) / 64" > /tmp/tt.procs
+	echo "e $WL_PID_e / 64" > /tmp/tt.procs
 	for w in $TT_WLS; do
-		p=$(wl_pid $w)
-		[ -n "$p" ] && echo "$w $p $(eval echo \$CG_$w) $TT_NPAGES" >> /tmp/tt.procs
-		ch=$(eval echo \${CH_$w:-})
-		[ -n "$ch" ] && echo "${w}x $ch $(eval echo \$CHCG_$w) $TT_NPAGES" >> /tmp/tt.procs
+		eval "tp=\${WL_PID_$w:-} tc=\$CG_$w tch=\${CH_$w:-} tchc=\${CHCG_$w:-}"
+		[ -n "$tp" ] && echo "$w $tp $tc $TT_NPAGES" >> /tmp/tt.procs
+		[ -n "$tch" ] && echo "${w}x $tch $tchc $TT_NPAGES" >> /tmp/tt.procs
 	done
 	return 0
 }
 
-cg_path() { [ "$1" = / ] && echo /sys/fs/cgroup || echo "$TT/$1"; }
+cg_path() { if [ "$1" = / ]; then CGP=/sys/fs/cgroup; else CGP=$TT/$1; fi; }
 
-# settle: with run=1, let ksmd visit every mm twice, then the model's domains
-# follow the policy (without a policy they stay)
+# settle: after an operation that can change a domain (TT_SETTLE), with
+# run=1 and a policy, let ksmd visit every mm (two full scans: one whole
+# round after the operation), then the model's domains follow the policy.
+# Without a policy domains stay, and other operations move none.
 settle() {
-	[ "$TT_RUN" = 1 ] || return 0
+	[ "$TT_RUN" = 1 ] && [ "$TT_SETTLE" = 1 ] && [ "$TT_POL" != none ] || return 0
 	wait_scans 2 || TT_FAIL="$TT_FAIL timeout-waiting-scans"
-	[ "$TT_POL" = none ] && return 0
 	tt_procs
-	while read -r pn p c np; do
-		eval "DOM_$pn=$(expected_domain "$c")"
+	while read -r pn tp tc np; do
+		expected_domain "$tc"
+		eval "DOM_$pn=\$ED"
 	done < /tmp/tt.procs
 }
 
-# check_step: the invariants; failures go into TT_FAIL.  Few processes per
-# step (TCG makes each fork and exec slow): one ksmpfn per process, then
-# one awk for the sum and for every pair of processes.
+# check_step: the invariants (ksmd paused while reading); failures go
+# into TT_FAIL.  One ksmpfn -c for every process: the sum of their
+# ksm_merging_pages and the KSM frames shared across domains.
 check_step() {
 	if ! no_new_splat; then
 		TT_FAIL="$TT_FAIL splat"
@@ -99,29 +113,19 @@ check_step() {
 	fi
 	[ "$TT_RUN" = 1 ] || return 0
 	tt_procs
-	kset run 0
-	: > /tmp/tt.doms
-	stats=
-	while read -r pn p c np; do
-		ksmpfn "$p" "$np" 2>/dev/null | grep -v '^#' > /tmp/tt.pfn.$pn
-		echo "$pn $(eval echo \$DOM_$pn)" >> /tmp/tt.doms
-		stats="$stats /proc/$p/ksm_stat"
+	: > /tmp/tt.check
+	while read -r pn tp tc np; do
+		eval "echo \"$pn $tp $np \$DOM_$pn\"" >> /tmp/tt.check
 	done < /tmp/tt.procs
-	sum=$(awk '$1 == "ksm_merging_pages" { s += $2 } END { print s + 0 }' $stats)
-	g=$(($(kget pages_shared) + $(kget pages_sharing)))
+	kset run 0
+	r=$(ksmpfn -c /tmp/tt.check)
+	read -r s1 < $KSM/pages_shared
+	read -r s2 < $KSM/pages_sharing
 	kset run 1
-	[ "$sum" = "$g" ] || TT_FAIL="$TT_FAIL ksm_stat-sum=$sum-sysfs=$g"
-	bad=$(awk 'FILENAME == "/tmp/tt.doms" { dom[$1] = $2; next }
-		{ n = FILENAME; sub(/.*\/tt\.pfn\./, "", n)
-		  if (dom[n] == "never") never[n]++
-		  if ($1 in owner && owner[$1] != n) {
-			o = owner[$1]
-			if (dom[o] != dom[n] || dom[n] == "never") x[o "(" dom[o] ")/" n "(" dom[n] ")"]++
-		  } else owner[$1] = n }
-		END { for (k in never) printf " %s(never)-maps-%d-ksm-frames", k, never[k]
-		      for (k in x) printf " %s-share-%d-frames", k, x[k] }' \
-		/tmp/tt.doms $(awk '{ print "/tmp/tt.pfn." $1 }' /tmp/tt.doms))
-	TT_FAIL="$TT_FAIL$bad"
+	sum=${r%% *}
+	TT_FAIL="$TT_FAIL${r#"$sum"}"
+	sum=${sum#merging=}
+	[ "$sum" = $((s1 + s2)) ] || TT_FAIL="$TT_FAIL ksm_stat-sum=$sum-sysfs=$((s1 + s2))"
 }
 
 # slab_in_use CACHE: objects of CACHE in use: its empty slabs released first
@@ -147,7 +151,7 @@ op_rule() {
 	*)	TT_OP="set /tt/$c $a"
 		ksmpolicy set /tt/$c $a > /dev/null && rule_put "$c" act "$a" ;;
 	esac
-	TT_POL=rules
+	TT_POL=rules TT_SETTLE=1
 }
 
 op_unload() {
@@ -161,6 +165,7 @@ op_load_custom() {
 	[ "$TT_POL" = none ] || op_unload
 	TT_OP="load isolate_top"
 	ksmpolicy load $EXAMPLES/isolate_top.bpf.o > /dev/null && TT_POL=top
+	TT_SETTLE=1
 }
 
 op_replace() {
@@ -170,6 +175,7 @@ op_replace() {
 	*) op_load_custom; return ;;
 	esac
 	TT_OP="replace $TT_POL by $to"
+	TT_SETTLE=1
 	r=$(ksmlink replace /sys/fs/bpf/ksm-bpf/link $obj)
 	if [ "$r" = ok ]; then
 		TT_POL=$to
@@ -178,19 +184,24 @@ op_replace() {
 	fi
 }
 
+# wl_live NAME: true if workload NAME runs (its pid in p)
+wl_live() { eval "p=\${WL_PID_$1:-}"; [ -n "$p" ]; }
+
 op_move() {
 	pick $TT_WLS; w=$P
-	p=$(wl_pid $w)
-	[ -n "$p" ] || { op_restart; return; }
+	wl_live $w || { op_restart; return; }
 	pick / $TT_CGS; c=$P
 	TT_OP="move $w ($p) to $c"
-	echo "$p" > "$(cg_path "$c")/cgroup.procs" && eval "CG_$w=$c"
+	TT_SETTLE=1
+	cg_path "$c"
+	echo "$p" > "$CGP/cgroup.procs" && eval "CG_$w=$c"
 }
 
 op_fork() {
 	pick $TT_WLS; w=$P
-	[ -n "$(wl_pid $w)" ] || { op_restart; return; }
-	if [ -n "$(eval echo \${CH_$w:-})" ]; then
+	wl_live $w || { op_restart; return; }
+	eval "ch=\${CH_$w:-}"
+	if [ -n "$ch" ]; then
 		TT_OP="exit the child of $w"
 		wl_cmd $w unfork > /dev/null
 		eval "CH_$w="
@@ -205,7 +216,7 @@ op_fork() {
 
 op_cow() {
 	pick $TT_WLS; w=$P
-	[ -n "$(wl_pid $w)" ] || { op_restart; return; }
+	wl_live $w || { op_restart; return; }
 	rnd 4
 	TT_OP="cow $w every $((R + 2))"
 	wl_cmd $w "cow $((R + 2))" > /dev/null
@@ -215,9 +226,11 @@ op_restart() {
 	pick $TT_WLS; w=$P
 	pick / $TT_CGS; c=$P
 	TT_OP="restart $w in $c"
-	[ -n "$(wl_pid $w)" ] && wl_stop $w
+	TT_SETTLE=1
+	wl_live $w && wl_stop $w
 	eval "CH_$w="
-	WL_CGROUP=$(cg_path "$c") wl_start $w -n $TT_NPAGES -c 16 -s 4242
+	cg_path "$c"
+	WL_CGROUP=$CGP wl_start $w -n $TT_NPAGES -c 16 -s 4242
 	eval "CG_$w=$c"
 	eval "DOM_$w=0"
 }
@@ -252,7 +265,7 @@ op_sharing() {
 
 op_migrate() {
 	pick $TT_WLS; w=$P
-	[ -n "$(wl_pid $w)" ] || { op_restart; return; }
+	wl_live $w || { op_restart; return; }
 	rnd 2
 	r=$(wl_cmd $w "migrate $R")
 	TT_OP="migrate $w to node $R: $r"
@@ -271,32 +284,45 @@ sc_torture() {
 	wl_start e -n 64 -c 8 -s 4241
 	for w in $TT_WLS; do
 		pick / $TT_CGS
-		WL_CGROUP=$(cg_path "$P") wl_start $w -n $TT_NPAGES -c 16 -s 4242
+		cg_path "$P"
+		WL_CGROUP=$CGP wl_start $w -n $TT_NPAGES -c 16 -s 4242
 		eval "CG_$w=$P DOM_$w=0 CH_$w="
 	done
 	kset run 1
+	TT_SETTLE=1
 	settle
-	step=0 failed=0
+	step=0 failed=0 t_op=0 t_settle=0 t_check=0
 	while [ $step -lt "${TT_OPS:-300}" ]; do
 		step=$((step + 1))
-		TT_FAIL= TT_OP=
+		TT_FAIL= TT_OP= TT_SETTLE=0
 		pick rule rule rule rule unload load_custom replace move move fork cow \
 			restart run nodes sharing migrate
-		op_$P
+		TT_O=$P
+		tt_now; t0=$TT_NOW
+		op_$TT_O
+		tt_now; t1=$TT_NOW
 		settle
+		tt_now; t2=$TT_NOW
 		check_step
+		tt_now
+		t_op=$((t_op + t1 - t0)) t_settle=$((t_settle + t2 - t1)) t_check=$((t_check + TT_NOW - t2))
+		eval "TN_$TT_O=\$((\${TN_$TT_O:-0} + 1)) TS_$TT_O=\$((\${TS_$TT_O:-0} + TT_NOW - t0))"
 		if [ -n "$TT_FAIL" ]; then
 			failed=$((failed + 1))
 			notok "step $step ($TT_OP)" "seed $seed0:$TT_FAIL"
 			diag "torture: policy $TT_POL; $(cat /tmp/tt.procs | while read -r pn p c np; do
 				printf '%s %s in %s dom %s; ' $pn $p $c "$(eval echo \$DOM_$pn)"; done)"
-			diag "torture: rules: $(for c in $TT_CGS; do printf '%s=%s/%s ' $c "$(rule_get $c act)" "$(rule_get $c w)"; done)"
+			diag "torture: rules: $(for c in $TT_CGS; do rule_get $c act; a=$RG; rule_get $c w
+				printf '%s=%s/%s ' $c "$a" "$RG"; done)"
 			diag "torture: kernel: $(ksmpolicy list 2>&1 | tr '\n' '|' | cut -c1-400)"
 			[ $failed -ge 5 ] && { diag "torture: 5 failures, stopping"; break; }
 		elif [ "${TT_VERBOSE:-0}" = 1 ] || [ $((step % 50)) = 0 ]; then
 			diag "torture: step $step ok ($TT_OP), $(kget pages_shared) shared, $(kget full_scans) full scans"
 		fi
 	done
+	diag "torture: $step steps: $((t_op / 100)) s in operations, $((t_settle / 100)) s waiting for ksmd, $((t_check / 100)) s checking"
+	diag "torture: steps by operation (count, seconds):$(for o in rule unload load_custom replace move fork cow \
+		restart run nodes sharing migrate; do eval "printf ' %s %s %s,' $o \${TN_$o:-0} \$((\${TS_$o:-0} / 100))"; done)"
 	check "$step random operations (seed $seed0), every step's invariants held" \
 		"$failed failed steps" "$failed" = 0 -a "$step" -ge "${TT_OPS:-300}"
 
