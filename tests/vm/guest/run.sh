@@ -4,7 +4,7 @@
 # The VM suite, run inside the guest by /init.  TAP on stdout.
 #
 #   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [sharing=0|1]
-#          [stock=SCENARIO,...] [verbose=1]
+#          [stock=SCENARIO,...] [migexec_runs=N] [verbose=1]
 #
 # Scenarios: unmerge migrate swap swapnode stale retry ksmdebug migexec
 # Kernel matrix scenarios (stock.sh, first, on every kernel; stock= for
@@ -41,6 +41,7 @@ for a in "$@"; do
 	torture=*) TORTURE=${a#torture=} ;;
 	seed=*) TT_SEED=${a#seed=} ;;
 	ops=*) TT_OPS=${a#ops=} ;;
+	migexec_runs=*) MIGEXEC_RUNS=${a#migexec_runs=} ;;
 	only=*) ONLY=${a#only=} ;;
 	backends=*) BACKENDS=${a#backends=} ;;
 	stock=*) STOCK=${a#stock=} ;;
