@@ -28,9 +28,7 @@ command -v qemu-system-x86_64 >/dev/null ||
 # (____ptrval____), and the suite follows stable nodes by address
 # slab_nomerge: the ksm caches keep their own names and object sizes in
 # /sys/kernel/slab (the zero-cost check reads them)
-# movablecore: a ZONE_MOVABLE on each node, whose memory blocks can go
-# offline (the memory hot-remove scenario, with CONFIG_MEMORY_HOTREMOVE)
-append="console=ttyS0 panic=-1 numa=fake=2 oops=panic no_hash_pointers slab_nomerge movablecore=256M $*"
+append="console=ttyS0 panic=-1 numa=fake=2 oops=panic no_hash_pointers slab_nomerge $*"
 
 if [ "${VM_SHELL:-0}" = 1 ]; then
 	exec qemu-system-x86_64 -machine mem-merge=off -m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" \

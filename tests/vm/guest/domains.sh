@@ -310,15 +310,16 @@ dom_slab() {
 }
 
 # ---- memory hot-remove: stable nodes on memory that goes offline -----------
-# Needs CONFIG_MEMORY_HOTREMOVE and movable memory (run-vm.sh boots with
-# movablecore=, which gives each NUMA node a ZONE_MOVABLE whose memory
-# blocks can go offline).  Three workloads merge on node 1, in ZONE_MOVABLE:
-# a (isolated, its own domain) and b exit while ksmd is off, so their
-# stable nodes stay in the trees pointing at freed frames; c stays.  The
-# blocks holding the KSM frames go offline: c's KSM folios migrate off them,
-# and ksm_check_stable_tree() removes the nodes of a and b from both
-# domains' trees (reason hotremove).  Online again, ksmd frees the exited
-# mms and a's domain; run=2 leaves nothing.
+# Needs CONFIG_MEMORY_HOTREMOVE.  The scenario makes its own movable memory:
+# a memory block of node 1 that can go offline (the top one cannot: the
+# boot allocations of the node sit there) goes offline and comes back
+# online_movable, the only ZONE_MOVABLE of node 1, where the node's user
+# pages are allocated first.  Three workloads merge there: a (isolated, its
+# own domain) and b exit while ksmd is off, so their stable nodes stay in
+# the trees pointing at freed frames; c stays.  The block goes offline
+# again: c's KSM folios migrate off it, and ksm_check_stable_tree() removes
+# the nodes of a and b from both domains' trees (reason hotremove).  Online
+# again, ksmd frees the exited mms and a's domain; run=2 leaves nothing.
 MEMB=/sys/devices/system/memory
 
 # hr_blocks PFN...: the memory blocks of those frames (hex, as ksmpfn prints
@@ -343,12 +344,30 @@ hr_state() {
 	done
 }
 
+# hr_movable: HR_BLOCK = a block of node 1 now online in ZONE_MOVABLE, from
+# the top down; empty if none would go offline
+hr_movable() {
+	HR_BLOCK=
+	for blk in $(ls -d /sys/devices/system/node/node1/memory[0-9]* | sed 's/.*memory//' | sort -rn); do
+		echo offline > $MEMB/memory$blk/state 2>/dev/null || continue
+		if echo online_movable > $MEMB/memory$blk/state; then
+			HR_BLOCK=$blk
+			return
+		fi
+		echo online > $MEMB/memory$blk/state
+	done
+}
+
 dom_hotremove() {
-	if [ ! -e $MEMB/block_size_bytes ] || ! grep -q movablecore= /proc/cmdline; then
+	if [ ! -e $MEMB/block_size_bytes ] || [ ! -d /sys/devices/system/node/node1 ]; then
 		skip "hotremove: stable nodes on offlined memory" \
-			"no memory hot-remove here (CONFIG_MEMORY_HOTREMOVE and movablecore= needed)"
+			"no memory hot-remove here (CONFIG_MEMORY_HOTREMOVE and two nodes needed)"
 		return
 	fi
+	hr_movable
+	check "hotremove: a block of node 1 offline and online_movable again" \
+		"no block of node 1 went offline" -n "$HR_BLOCK"
+	[ -n "$HR_BLOCK" ] || return
 	dom_setup
 	ksmpolicy set /dt/t1 isolate > /dev/null
 	WL_CGROUP=$DT/t1 wl_start a -n 256 -c 4 -s 901 -b 1
@@ -362,9 +381,9 @@ dom_hotremove() {
 	blocks=$(hr_blocks $(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c))
 	zones=$(for blk in $blocks; do cat $MEMB/memory$blk/valid_zones; done | sort -u | tr '\n' ' ')
 	diag "hotremove: KSM frames a: $(tr '\n' ' ' < /tmp/hr.a) b: $(tr '\n' ' ' < /tmp/hr.b) c: $(tr '\n' ' ' < /tmp/hr.c); blocks $blocks ($zones)"
-	check "hotremove: the 12 KSM frames (a isolated, b and c default) are in movable memory" \
+	check "hotremove: the 12 KSM frames (a isolated, b and c default) are in the movable block $HR_BLOCK" \
 		"$(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c | wc -l) frames in blocks $blocks, zones $zones" \
-		"$(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c | wc -l)-$zones" = "12-Movable "
+		"$(cat /tmp/hr.a /tmp/hr.b /tmp/hr.c | wc -l)-$blocks-$zones" = "12-$HR_BLOCK-Movable "
 	wl_stop a
 	wl_stop b
 	tr_on ksm_stable_node_remove ksm_migrate_folio
