@@ -16,7 +16,7 @@ i=0
 while [ $i -lt "$PAIRS" ]; do
 	for f in patched nobpf; do
 		$MAKE --no-print-directory vm-test VM_FLAVOUR=$f \
-			VM_ARGS="only= policy= domains=ksmdbench torture=0" > "$out/$i.$f" 2>&1
+			VM_ARGS="only= policy= domains=ksmdbench torture=0 stock= sharing=0" > "$out/$i.$f" 2>&1
 		v=$(sed -n 's/.*BENCH ksmd pages_per_tick median \([0-9.]*\).*/\1/p' "$out/$i.$f")
 		echo "pair $i $f: ${v:-FAILED} pages per ksmd tick ($(grep -o 'runs: [0-9. ]*' "$out/$i.$f"))"
 		eval "v_$f=\${v:-0}"
