@@ -60,11 +60,13 @@ LIBKSM := $(OUTPUT)/libksm.a
 # tracepoints, a = ksm_advisor, p = kernel-patch/ tracepoints, f = fentry
 # stand-ins for those, e and k = fentry and kprobe stand-ins for the stock
 # tracepoints (kernels before 6.4), m = the stock migrate tracepoints (any
-# of the others, with or without them).  lib/event_source.c loads the
-# variant with the most groups the kernel has, and drops groups the kernel
-# refuses.
-EV_VARIANTS := s sa sp sap sf saf e k sm sam spm sapm sfm safm em km
-ev_letters := s:STOCK a:ADVISOR p:PATCHED f:FENTRY e:STOCK_FENTRY k:STOCK_KPROBE m:MIGRATE
+# of the others, with or without them), b = the series' CONFIG_KSM_BPF=y
+# tracepoints (only with s, a and p: the chooser brings those in with it).
+# lib/event_source.c loads the variant with the most groups the kernel has,
+# and drops groups the kernel refuses.
+EV_VARIANTS := s sa sp sap sf saf e k sm sam spm sapm sfm safm em km sapb sapmb
+ev_letters := s:STOCK a:ADVISOR p:PATCHED f:FENTRY e:STOCK_FENTRY k:STOCK_KPROBE m:MIGRATE \
+	      b:POLICY
 ev_has = $(findstring $(1),$(2))
 ev_flags = $(strip $(foreach l,$(ev_letters),$(if $(call ev_has,$(word 1,$(subst :, ,$(l))),$(1)),\
 	   -DKSM_WITH_$(word 2,$(subst :, ,$(l))))))
@@ -136,6 +138,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
 unit_dir = $(patsubst %/,%,$(dir $(1)))
 unit_archive = $(if $(filter lib,$(1)),,$(OUTPUT)/$(if $(filter helpers,$(1)),ksmctl,$(1)).a)
 unit_incdir = $(if $(filter helpers,$(1)),tests/helpers,tools/$(1))
+# A test that stands in for what a module reads from the kernel (BTF,
+# kallsyms) links with the linker's --wrap of those functions.
+UNIT_WRAP_test_event_choice := btf_names_find kallsyms_find kprobe_pmu_type
+unit_wrap = $(foreach f,$(UNIT_WRAP_$(notdir $(1))),-Wl,--wrap=$(f))
 
 # Debian packages every target needs (deps installs them).
 DEPS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev libxxhash-dev \
@@ -230,7 +236,7 @@ $(OUTPUT)/unit/%: tests/unit/%.c $$(call unit_archive,$$(call unit_dir,$$*)) $(L
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(COMPILE) $(if $(filter lib,$(call unit_dir,$*)),,-I$(call unit_incdir,$(call unit_dir,$*))) \
-		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) $(LDLIBS) \
+		$(filter %.c %.a,$^) $(SAN_FLAGS) $(LDFLAGS) $(call unit_wrap,$*) $(LDLIBS) \
 		$(LDLIBS_$(call unit_dir,$*)) -lcmocka -o $@
 
 unit: $(UNIT_BINS)

@@ -21,6 +21,8 @@
  *   KSM_WITH_STOCK          the stock ksm tracepoints (Linux 6.4+),
  *   KSM_WITH_ADVISOR        ksm_advisor (Linux 6.9+),
  *   KSM_WITH_PATCHED        the kernel-patch/ tracepoints,
+ *   KSM_WITH_POLICY         those of them that only CONFIG_KSM_BPF=y has
+ *                           (the policy, merge domains), beside PATCHED,
  *   KSM_WITH_FENTRY         fentry/fexit stand-ins for those on stock kernels
  *                           that allow trampolines,
  *   KSM_WITH_STOCK_FENTRY   stand-ins for the stock tracepoints before 6.4,

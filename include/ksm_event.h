@@ -5,9 +5,12 @@
  * Fixed-width fields only, explicit padding, no vmlinux.h: this header is
  * compiled both by clang -target bpf and by the host C compiler.
  *
- * The reason/result enums mirror the values the kernel-patch/ series puts in
- * include/trace/events/ksm.h; keep both in step (the VM suite checks them).
- * The event kinds and what each fills: ksm_event_kinds.h.
+ * The reason/result enums are this ABI's own values, never the kernel's: the
+ * BPF programs read the kernel's enums of include/trace/events/ksm.h (from
+ * kernel-patch/) by enumerator name with CO-RE and translate them
+ * (bpf/ksm_enums.bpf.h), so a kernel that renumbers them cannot mislabel
+ * an event.  Values here are only ever appended: user space of another
+ * build reads them.  The event kinds and what each fills: ksm_event_kinds.h.
  */
 #ifndef KSM_EVENT_H
 #define KSM_EVENT_H
@@ -57,6 +60,8 @@ enum ksm_node_remove_reason {
 	KSM_NODE_RM_MAX_PAGE_SHARING,	/* max_page_sharing switch */
 	KSM_NODE_RM_HOTREMOVE,		/* memory hot-remove */
 	KSM_NODE_RM_CHAIN_PRUNE,	/* stale dup pruned from a chain */
+	KSM_NODE_RM_ORPHAN,		/* its merge domain has no mm left (CONFIG_KSM_BPF) */
+	KSM_NODE_RM_UNKNOWN,		/* a kernel reason this build does not know */
 	KSM_NODE_RM_MAX,
 };
 
@@ -66,7 +71,7 @@ enum ksm_stale_reason {
 	KSM_STALE_FREED,		/* refcount zero and not in swap cache */
 	KSM_STALE_MAPPING_AFTER_GET,	/* mapping changed after taking a reference */
 	KSM_STALE_MAPPING_AFTER_LOCK,	/* mapping changed after locking the folio */
-	KSM_STALE_UNKNOWN,		/* fallback probe: stale, cause not visible */
+	KSM_STALE_UNKNOWN,		/* not visible (fallback probe), or not known to this build */
 	KSM_STALE_MAX,
 };
 
@@ -76,7 +81,7 @@ enum ksm_copy_reason {
 	KSM_COPY_ANON_VMA,		/* anon folio from another anon_vma or index */
 	KSM_COPY_NO_STABLE_NODE,	/* KSM folio whose stable node is gone */
 	KSM_COPY_UNMERGE,		/* run=2 unmerge in progress */
-	KSM_COPY_UNKNOWN,		/* fallback probe: cause not visible */
+	KSM_COPY_UNKNOWN,		/* not visible (fallback probe), or not known to this build */
 	KSM_COPY_MAX,
 };
 
@@ -87,6 +92,7 @@ enum ksm_copy_result {
 	KSM_COPY_NOT_UPTODATE,		/* !uptodate: left to do_swap_page */
 	KSM_COPY_HWPOISON,		/* -EHWPOISON */
 	KSM_COPY_NOMEM,			/* allocation or memcg charge failed */
+	KSM_COPY_RESULT_UNKNOWN,	/* a kernel result this build does not know */
 	KSM_COPY_RESULT_MAX,
 };
 

@@ -41,6 +41,7 @@
 #define KSM_AUX_UPTODATE 5 /* KSM_COPY_F_* flags: true, false or null */
 #define KSM_AUX_DOMAIN	 6 /* a merge domain: null for never; text: the decision */
 #define KSM_AUX_HEX	 7 /* a number shown in hex ("0x..." in JSON); text: label and value */
+#define KSM_AUX_DOMAIN_ID 8 /* a merge domain's id: null for never; text: label=id or never */
 
 /*
  * Probe groups: a kind's group is where its events come from.  The BPF event
@@ -49,6 +50,9 @@
  * the kernel accepts.  Groups are bits: a variant's groups are a mask.
  * FENTRY stands in for PATCHED kinds on kernels without kernel-patch/;
  * STOCK_FENTRY and STOCK_KPROBE stand in for STOCK kinds before Linux 6.4.
+ * POLICY holds the series' tracepoints that exist only with CONFIG_KSM_BPF=y,
+ * so that a kernel with the series but without the option still has all of
+ * PATCHED; POLICY is loaded only beside PATCHED (see the variants).
  */
 #define KSM_GRP_STOCK	     (1u << 0) /* stock ksm tracepoints (Linux 6.4+), letter s */
 #define KSM_GRP_ADVISOR	     (1u << 1) /* ksm_advisor (Linux 6.9+), a */
@@ -57,7 +61,8 @@
 #define KSM_GRP_STOCK_FENTRY (1u << 4) /* fentry/fexit stand-ins for STOCK, e */
 #define KSM_GRP_STOCK_KPROBE (1u << 5) /* kprobe stand-ins for STOCK, k */
 #define KSM_GRP_MIGRATE	     (1u << 6) /* stock migrate tracepoints (6.0+, CONFIG_MIGRATION), m */
-#define KSM_NR_GROUPS	     7
+#define KSM_GRP_POLICY	     (1u << 7) /* kernel-patch/ with CONFIG_KSM_BPF=y, b */
+#define KSM_NR_GROUPS	     8
 
 #define KSM_EVENT_KINDS(X)                                                                       \
 	X(START_SCAN, start_scan, KSM_GRP_STOCK, 0, KSM_RSN_NONE, KSM_RES_NONE,                   \
@@ -95,10 +100,29 @@
 	X(REMOVE_ALL_STABLE_NODES_END, remove_all_stable_nodes_end, KSM_GRP_PATCHED, KSM_EVF_ERR, \
 	  KSM_RSN_NODE_RM, KSM_RES_NONE, F(removed, rm, KSM_AUX_U64), F(busy, busy, KSM_AUX_U64), \
 	  NOF)                                                                                   \
-	X(POLICY_DECISION, policy_decision, KSM_GRP_PATCHED, 0, KSM_RSN_NONE, KSM_RES_NONE,       \
+	X(STABLE_NODE_CHAIN_COLLAPSE, stable_node_chain_collapse, KSM_GRP_PATCHED, KSM_EVF_PFN,   \
+	  KSM_RSN_NONE, KSM_RES_NONE, F(chain, chain, KSM_AUX_PTR), NOF, NOF)                    \
+	X(STABLE_NODE_CHAIN_FREE, stable_node_chain_free, KSM_GRP_PATCHED, 0, KSM_RSN_NONE,       \
+	  KSM_RES_NONE, F(chain, chain, KSM_AUX_PTR), NOF, NOF)                                  \
+	X(STABLE_NODE_MIGRATE_LIST, stable_node_migrate_list, KSM_GRP_PATCHED, KSM_EVF_PFN,       \
+	  KSM_RSN_NONE, KSM_RES_NONE, F(page_nid, page_nid, KSM_AUX_U64), NOF, NOF)              \
+	KSM_POLICY_KINDS(X)                                                                      \
+	KSM_MIGRATE_KINDS(X)
+
+/*
+ * The series' tracepoints of CONFIG_KSM_BPF=y: the policy's decision per mm
+ * and round, an mm moving between merge domains (after its pages were
+ * unmerged; err: it stays), and an empty private domain freed with the
+ * stable nodes removed with it (reason orphan).
+ */
+#define KSM_POLICY_KINDS(X)                                                                      \
+	X(POLICY_DECISION, policy_decision, KSM_GRP_POLICY, 0, KSM_RSN_NONE, KSM_RES_NONE,        \
 	  F(domain, domain, KSM_AUX_DOMAIN), F(weight, w, KSM_AUX_U64),                          \
 	  F(policy_cgroup_id, , KSM_AUX_U64))                                                    \
-	KSM_MIGRATE_KINDS(X)
+	X(MM_DOMAIN, mm_domain, KSM_GRP_POLICY, KSM_EVF_ERR, KSM_RSN_NONE, KSM_RES_NONE,          \
+	  F(from, from, KSM_AUX_DOMAIN_ID), F(to, to, KSM_AUX_DOMAIN_ID), NOF)                   \
+	X(DOMAIN_FREE, domain_free, KSM_GRP_POLICY, 0, KSM_RSN_NONE, KSM_RES_NONE,                \
+	  F(domain, domain, KSM_AUX_DOMAIN_ID), F(removed, rm, KSM_AUX_U64), NOF)
 
 /*
  * The stock migrate tracepoints (include/trace/events/migrate.h), in the

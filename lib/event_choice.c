@@ -23,8 +23,8 @@ static const struct probe_def {
 } probe_table[] = {
 #define TP_PROBE(ID, name, group, ...)                                                          \
 	{ "ksm_" #name, "ksm_" #name,                                                           \
-	  (group) == KSM_GRP_PATCHED ? KSM_SRC_TP_PATCHED : KSM_SRC_TP_STOCK, group,            \
-	  KSM_EV_BIT(ID) },
+	  (group) & (KSM_GRP_PATCHED | KSM_GRP_POLICY) ? KSM_SRC_TP_PATCHED : KSM_SRC_TP_STOCK, \
+	  group, KSM_EV_BIT(ID) },
 	KSM_EVENT_KINDS(TP_PROBE)
 #undef TP_PROBE
 #define FALLBACK_PROBE(prog, target, kinds) \
@@ -245,6 +245,49 @@ static void choose_stock(struct ksm_source *s, const struct group_census *c, uin
 	choose_stock_kprobes(s, c);
 }
 
+/* Why a group the kernel may lack, all of its tracepoints or none, is not taken. */
+static const char *tp_group_why_not(const struct group_census *c, unsigned int group,
+				    const char *absent)
+{
+	int missing = c->missing[gidx(group)];
+
+	if (missing && missing < c->probes[gidx(group)])
+		return "incomplete kernel-patch/ series in this kernel";
+	return missing ? absent : NULL;
+}
+
+/*
+ * The series' tracepoints: PATCHED, and POLICY (CONFIG_KSM_BPF=y only) beside
+ * it.  POLICY is built only in variants with PATCHED and ADVISOR (a kernel
+ * with the series is 6.12+, so it has ksm_advisor), so it brings them in when
+ * -e asks for its kinds alone; the BPF filter drops their events.
+ */
+static void choose_series(struct ksm_source *s, const struct group_census *c, uint32_t wanted)
+{
+	const char *why, *policy_why;
+	uint32_t policy_kinds = c->kinds[gidx(KSM_GRP_POLICY)];
+
+	policy_why = tp_group_why_not(c, KSM_GRP_POLICY, "tracepoint not in this kernel "
+				      "(kernel-patch/ with CONFIG_KSM_BPF=y adds it)");
+	if (!policy_why && !(wanted & policy_kinds))
+		policy_why = "not selected by -e";
+	why = tp_group_why_not(c, KSM_GRP_PATCHED,
+			       "tracepoint not in this kernel (kernel-patch/ adds it)");
+	if (!why && s->opts.fallback)
+		why = "patched tracepoint present, --fallback given";
+	else if (!why && !(wanted & c->kinds[gidx(KSM_GRP_PATCHED)]) && policy_why)
+		why = "not selected by -e";
+	choose(s, KSM_GRP_PATCHED, why, wanted & c->kinds[gidx(KSM_GRP_PATCHED)] ? "tp_btf" :
+	       "tp_btf (loaded beside the policy group; -e drops its events)");
+	if (!policy_why && !(s->groups & KSM_GRP_PATCHED))
+		policy_why = "needs the patched tracepoints, which are not in use";
+	choose(s, KSM_GRP_POLICY, policy_why, "tp_btf");
+	if ((s->groups & KSM_GRP_POLICY) && !(s->groups & KSM_GRP_ADVISOR) &&
+	    !c->missing[gidx(KSM_GRP_ADVISOR)])
+		choose(s, KSM_GRP_ADVISOR, NULL, "tp_btf (loaded beside the policy group; "
+		       "-e drops its events)");
+}
+
 static void choose_groups(struct ksm_source *s, const struct group_census *c, uint32_t wanted)
 {
 	const char *why = NULL;
@@ -263,18 +306,7 @@ static void choose_groups(struct ksm_source *s, const struct group_census *c, ui
 	else if (!(wanted & c->kinds[gidx(KSM_GRP_MIGRATE)]))
 		why = "not selected by -e";
 	choose(s, KSM_GRP_MIGRATE, why, "tp_btf");
-	/* the patched tracepoints: all of the series, or none */
-	why = NULL;
-	if (c->missing[gidx(KSM_GRP_PATCHED)] &&
-	    c->missing[gidx(KSM_GRP_PATCHED)] < c->probes[gidx(KSM_GRP_PATCHED)])
-		why = "incomplete kernel-patch/ series in this kernel";
-	else if (c->missing[gidx(KSM_GRP_PATCHED)])
-		why = "tracepoint not in this kernel (kernel-patch/ adds it)";
-	else if (s->opts.fallback)
-		why = "patched tracepoint present, --fallback given";
-	else if (!(wanted & c->kinds[gidx(KSM_GRP_PATCHED)]))
-		why = "not selected by -e";
-	choose(s, KSM_GRP_PATCHED, why, "tp_btf");
+	choose_series(s, c, wanted);
 	/* fentry only stands in for missing patched tracepoints */
 	why = NULL;
 	if (s->groups & KSM_GRP_PATCHED) {

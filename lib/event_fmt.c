@@ -70,6 +70,12 @@ static void aux_text(const struct ksm_aux_field *f, __u64 v, char *buf, size_t l
 	case KSM_AUX_HEX:
 		add(buf, len, off, "%s%llx", f->label, v);
 		break;
+	case KSM_AUX_DOMAIN_ID:
+		if (v == KSM_POLICY_DOMAIN_NEVER)
+			add(buf, len, off, "%s=never", f->label);
+		else
+			add(buf, len, off, "%s=%llu", f->label, v);
+		break;
 	default:
 		add(buf, len, off, "%s=%llu", f->label, v);
 	}
@@ -146,6 +152,22 @@ static json_t *hex(__u64 v)
 	return json_string(buf);
 }
 
+/*
+ * A merge domain id: null for never (2^64-1), a JSON integer, or above
+ * 2^63-1 (which a policy may choose) a decimal string, which reads back.
+ */
+static json_t *domain_json(__u64 v)
+{
+	char buf[24];
+
+	if (v == KSM_POLICY_DOMAIN_NEVER)
+		return json_null();
+	if (v <= INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(buf, sizeof(buf), "%llu", v);
+	return json_string(buf);
+}
+
 static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
 {
 	json_t *j;
@@ -168,8 +190,10 @@ static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
 		break;
 	case KSM_AUX_DOMAIN:
 		json_object_set_new(o, "decision", json_string(ksm_policy_decision_name(v)));
-		/* never is null: 2^64-1 does not fit a JSON integer */
-		j = v == KSM_POLICY_DOMAIN_NEVER ? json_null() : json_integer((json_int_t)v);
+		j = domain_json(v);
+		break;
+	case KSM_AUX_DOMAIN_ID:
+		j = domain_json(v);
 		break;
 	default:
 		j = json_integer((json_int_t)v);
@@ -324,6 +348,7 @@ static void aux_from_json(struct rd *r, const struct ksm_aux_field *f, __u64 *v)
 			*v = KSM_COPY_F_UPTODATE_KNOWN | (json_is_true(j) ? KSM_COPY_F_UPTODATE : 0);
 		break;
 	case KSM_AUX_DOMAIN:
+	case KSM_AUX_DOMAIN_ID:
 		/* null: never merged (2^64-1 does not fit a JSON integer) */
 		*v = KSM_POLICY_DOMAIN_NEVER;
 		rd_u64(r, f->key, v);

@@ -19,7 +19,7 @@ static const struct ksm_kind_info kinds[KSM_EV_MAX] = { KSM_EVENT_KINDS(KIND_INF
 /* The names of each reason/result enum, indexed by KSM_RSN_* / KSM_RES_*. */
 static const char *const node_rm_reasons[KSM_NODE_RM_MAX] = {
 	"stale", "forced", "unmerge", "merge_across_nodes", "max_page_sharing",
-	"hotremove", "chain_prune",
+	"hotremove", "chain_prune", "orphan", "unknown",
 };
 
 static const char *const stale_reasons[KSM_STALE_MAX] = {
@@ -31,7 +31,7 @@ static const char *const copy_reasons[KSM_COPY_MAX] = {
 };
 
 static const char *const copy_results[KSM_COPY_RESULT_MAX] = {
-	"same", "new", "not_uptodate", "hwpoison", "nomem",
+	"same", "new", "not_uptodate", "hwpoison", "nomem", "unknown",
 };
 
 /* The kernel's enum migrate_reason, in its order (stable since Linux 5.x). */

@@ -22,12 +22,13 @@ static void on_insert(struct detectors *d, const struct ksm_event *e)
 }
 
 /* Removals that do not walk the node's rmap items first (stale and
- * chain_prune do, by design). */
+ * chain_prune do, by design).  An orphan node's domain has no mm left, so
+ * none of its rmap items can be live either. */
 static bool forced_reason(unsigned int reason)
 {
 	return reason == KSM_NODE_RM_FORCED || reason == KSM_NODE_RM_UNMERGE ||
 	       reason == KSM_NODE_RM_MERGE_ACROSS_NODES || reason == KSM_NODE_RM_MAX_PAGE_SHARING ||
-	       reason == KSM_NODE_RM_HOTREMOVE;
+	       reason == KSM_NODE_RM_HOTREMOVE || reason == KSM_NODE_RM_ORPHAN;
 }
 
 static void on_node_remove(struct detectors *d, const struct ksm_event *e)

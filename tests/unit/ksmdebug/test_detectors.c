@@ -178,6 +178,10 @@ static void removed_while_mapped(void **state)
 	insert(fx, NODE_B, 0x200);
 	node_remove(fx, NODE_B, 0x200, KSM_NODE_RM_UNMERGE, 1);
 	assert_int_equal(fx->sink.per[DET_REMOVED_WHILE_MAPPED], 2);
+	/* a node of a domain freed with no mm left cannot have live rmap items */
+	insert(fx, NODE_A, 0x100);
+	node_remove(fx, NODE_A, 0x100, KSM_NODE_RM_ORPHAN, 2);
+	assert_int_equal(fx->sink.per[DET_REMOVED_WHILE_MAPPED], 3);
 }
 
 static void removed_while_mapped_near_misses(void **state)
@@ -193,6 +197,9 @@ static void removed_while_mapped_near_misses(void **state)
 	/* unmerge with no items left: what the kernel must do */
 	insert(fx, NODE_B, 0x200);
 	node_remove(fx, NODE_B, 0x200, KSM_NODE_RM_UNMERGE, 0);
+	/* an orphan node with no rmap items: the domain sweep as it should be */
+	insert(fx, NODE_A, 0x100);
+	node_remove(fx, NODE_A, 0x100, KSM_NODE_RM_ORPHAN, 0);
 	assert_int_equal(fx->sink.n, 0);
 }
 
