@@ -195,15 +195,18 @@ evsum() {
 
 # nodes: follow every stable node through insert/migrate/remove and report
 #   inserted (distinct nodes), reinserted, chained, removed, leftover,
-#   unknown (remove/migrate of a node never inserted), badpfn (migrate whose
-#   old pfn is not the node's pfn), stale_unexplained (stale removal without
-#   a get_folio_stale verdict for the node just before)
+#   unknown (remove/migrate/migrate_list of a node never inserted), badpfn
+#   (migrate or migrate_list whose old pfn is not the node's pfn),
+#   stale_unexplained (stale removal without a get_folio_stale verdict for
+#   the node just before), listed (stable_node_migrate_list events), parked
+#   (nodes listed and never inserted again into their page's node tree)
 nodes() {
 	awk '
 	function f(k,   i) { for (i = 2; i <= NF; i++) if (index($i, k "=") == 1) return substr($i, length(k) + 2); return "" }
 	$1 == "event=stable_node_insert" {
 		n = f("node")
 		if (n in live) reins++; else { live[n] = 1; ins++ }
+		if ((n in park) && park[n] == f("nid")) delete park[n]
 		pfn[n] = f("pfn")
 		if (f("chain") != "0") chained++
 	}
@@ -214,8 +217,16 @@ nodes() {
 		else if (pfn[n] != f("pfn")) badpfn++
 		pfn[n] = f("new_pfn")
 	}
+	$1 == "event=stable_node_migrate_list" {
+		n = f("node")
+		if (!(n in live)) unknown++
+		else if (pfn[n] != f("pfn")) badpfn++
+		listed++
+		park[n] = f("page_nid")
+	}
 	$1 == "event=stable_node_remove" {
 		n = f("node")
+		delete park[n]
 		if (!(n in live)) unknown++
 		else { delete live[n]; rm++ }
 		if (f("reason") == "stale" && !(n in verdict)) unexpl++
@@ -224,8 +235,9 @@ nodes() {
 	END {
 		left = 0
 		for (n in live) left++
-		printf "inserted=%d reinserted=%d chained=%d removed=%d leftover=%d unknown=%d badpfn=%d stale_unexplained=%d\n",
-			ins, reins, chained, rm, left, unknown, badpfn, unexpl
+		for (n in park) parked++
+		printf "inserted=%d reinserted=%d chained=%d removed=%d leftover=%d unknown=%d badpfn=%d stale_unexplained=%d listed=%d parked=%d\n",
+			ins, reins, chained, rm, left, unknown, badpfn, unexpl, listed, parked
 	}' "$EV"
 }
 

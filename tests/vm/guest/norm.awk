@@ -3,6 +3,11 @@
 # form, one event a line: "event=NAME key=value ...", with the ksmsnoop field
 # names (node, pfn, nid, new_pfn, new_nid, reason, result, rmap_items, chain,
 # removed, busy, err, src_uptodate true/false).  Null or zero pointers become 0.
+# A merge domain (from, to, domain) of never (JSON null, 2^64-1 in tracefs)
+# becomes "never".
+function dom(v) {
+	return v == "null" || v == "18446744073709551615" ? "never" : v
+}
 function ptr(v) {
 	if (v == "null" || v == "(null)" || v ~ /^(0x)?0+$/)
 		return "0"
@@ -14,6 +19,7 @@ function key(k) {
 	if (k == "new_kpfn") return "new_pfn"
 	if (k == "old_nid") return "nid"
 	if (k == "uptodate") return "src_uptodate"
+	if (k == "dup") return "node"
 	return k
 }
 /^\{/ {
@@ -29,6 +35,8 @@ function key(k) {
 		gsub(/ /, "_", v)
 		if (k == "node" || k == "chain" || k == "mm")
 			v = ptr(v)
+		if (k == "from" || k == "to" || k == "domain")
+			v = dom(v)
 		if (k == "event")
 			out = "event=" v out
 		else if (k != "ts_ns" && k != "comm" && k != "cgroup")
@@ -50,6 +58,8 @@ function key(k) {
 		v = $(j + 1)
 		if (k == "node" || k == "chain" || k == "mm")
 			v = ptr(v)
+		if (k == "from" || k == "to" || k == "domain")
+			v = dom(v)
 		if (k == "src_uptodate")
 			v = v == "1" ? "true" : "false"
 		out = out " " k "=" v

@@ -6,7 +6,7 @@
 #   run.sh [only=SCENARIO[,SCENARIO]] [backends=B[,B]] [policy=SCENARIO,...] [sharing=0|1]
 #          [stock=SCENARIO,...] [migexec_runs=N] [verbose=1]
 #
-# Scenarios: unmerge migrate swap swapnode stale retry ksmdebug migexec
+# Scenarios: unmerge migrate swap swapnode stale retry ksmdebug migexec chains
 # Kernel matrix scenarios (stock.sh, first, on every kernel; stock= for
 # none): merge.  A kernel without kernel-patch/ runs nothing else.
 # Policy scenarios (policy.sh, once, policy= for none): deny isolate weight
@@ -14,7 +14,7 @@
 # The sharing audit (audit.sh): after the policy scenarios when they include
 # isolate, or as sharing=1 / sharing=0 say ("audit=" is the kernel's own)
 # Merge domain scenarios (domains.sh, domains= for none): slab kselftest
-# repro transitions forkdeny hotremove cap kfunc; the torture (torture.sh): torture=1
+# repro transitions forkdeny hotremove cap kfunc events (series.sh); the torture (torture.sh): torture=1
 # [seed=N] [ops=N] (default on, torture=0 for none)
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
@@ -24,13 +24,14 @@
 #             are skipped, and say so)
 . /tests/lib.sh
 . /tests/migexec.sh
+. /tests/series.sh
 
-ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug,migexec"
+ONLY="unmerge,migrate,swap,swapnode,stale,retry,ksmdebug,migexec,chains"
 BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
 POLICY="deny,isolate,weight,custom,robust,pins,bench"
 AUDIT=auto
-DOMAINS="slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc"
+DOMAINS="slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc,events"
 TORTURE=1
 STOCK="merge"
 for a in "$@"; do
@@ -95,6 +96,11 @@ sc_unmerge() {
 		check "unmerge: 8 stable nodes inserted, chained, every one removed, none unknown" "$n" \
 			"$(field inserted "$n")-$(field leftover "$n")-$(field unknown "$n")" = 8-0-0 -a \
 			"$(field chained "$n")" -ge 4
+	fi
+	if [ "$BACKEND" != fallback ]; then
+		ch=$(chains)
+		check "unmerge: run=2 frees the 4 emptied chains (stable_node_chain_free), none collapsed, none left" \
+			"$ch" "$(field chains "$ch")-$(field freed "$ch")-$(field collapsed "$ch")-$(field bad "$ch")-$(field open "$ch")" = 4-4-0-0-0
 	fi
 	rm_all=$(evcount event=stable_node_remove)
 	rm_ok=$(($(evcount event=stable_node_remove reason=stale) + $(evcount event=stable_node_remove reason=unmerge)))
@@ -188,6 +194,16 @@ sc_migrate() {
 		check "migrate: ksmd moved the 4 migrated nodes into node 1's tree (merge_across_nodes=0)" \
 			"stable_node_insert nid=1: $i1" "$i1" = 4
 	fi
+	if [ "$BACKEND" = fallback ]; then
+		skip "migrate: stable_node_migrate_list, each way" "no fentry stand-in for it"
+		return
+	fi
+	l01=$(evcount event=stable_node_migrate_list nid=0 page_nid=1)
+	l10=$(evcount event=stable_node_migrate_list nid=1 page_nid=0)
+	check "migrate: each migrated node left its tree for migrate_nodes once each way (migrate_list nid 0 page_nid 1, then 1 and 0)" \
+		"0->1: $l01, 1->0: $l10, all: $(field listed "$n")" "$l01-$l10-$(field listed "$n")" = 4-4-8
+	check "migrate: migrate_list names known nodes at their migrated kpfn, each inserted again into its page's node tree" \
+		"$n" "$(field unknown "$n")-$(field badpfn "$n")-$(field parked "$n")" = 0-0-0
 }
 
 # ---- (c) KSM pages through zram swap and back --------------------------------
