@@ -56,6 +56,16 @@ chains() {
 # Phase 2: the same without b (content Y): every dup goes stale, the search
 # frees the empty chain.  stable_node_chains_prune_millisecs=0 lets every
 # search prune.
+
+# chain_search SEED: a (64 pages of one content) exits, its dups go stale;
+# then c's page of the same content makes ksmd search the chain
+chain_search() {
+	wl_stop a
+	wait_scans 2
+	wl_start c -n 1 -c 1 -s "$1"
+	wait_scans 2
+}
+
 sc_chains() {
 	if [ "$BACKEND" = fallback ]; then
 		skip "chains: collapse and free" "no fentry stand-in for the chain tracepoints"
@@ -72,20 +82,14 @@ sc_chains() {
 	wl_start a -n 64 -c 1 -s 91
 	wait_until 180 '[ $(kget pages_shared) -eq 33 ] && [ $(kget stable_node_chains) -eq 1 ]'
 	c1="shared $(kget pages_shared) sharing $(kget pages_sharing) chains $(kget stable_node_chains) dups $(kget stable_node_dups)"
-	wl_stop a
-	wait_scans 2
-	wl_start c -n 1 -c 1 -s 91
-	wait_scans 2
+	chain_search 91
 	c2="chains $(kget stable_node_chains) dups $(kget stable_node_dups) shared $(kget pages_shared)"
 	wl_stop b
 	wl_stop c
 	wl_start a -n 64 -c 1 -s 92
 	wait_until 180 '[ $(kget pages_shared) -eq 32 ] && [ $(kget stable_node_chains) -eq 1 ]'
 	c3="shared $(kget pages_shared) chains $(kget stable_node_chains) dups $(kget stable_node_dups)"
-	wl_stop a
-	wait_scans 2
-	wl_start c -n 1 -c 1 -s 92
-	wait_scans 2
+	chain_search 92
 	c4="chains $(kget stable_node_chains) dups $(kget stable_node_dups)"
 	wl_stop c
 	ev_stop
