@@ -16,9 +16,10 @@ ksm_save
 CG=/ksmtop-prom-$$
 # A name anyone with a delegated cgroup can choose (cgroup2 refuses only
 # '/' and newlines): a quote, a backslash, a tab, a byte that is not UTF-8.
-# The exposition must stay valid: the byte becomes the text \xff.
+# The exposition must stay valid and safe on a terminal: the byte becomes
+# the text \xff, the tab the text \t (docs/ksmtop.md), the rest is kept.
 BADCG=$'/ksmtop-prom-bad-'$$$'-\xff"q\\\tx'
-BADLABEL=$'/ksmtop-prom-bad-'$$$'-\\xff"q\\\tx'
+BADLABEL=$'/ksmtop-prom-bad-'$$$'-\\xff"q\\\\tx'
 [ -n "$CGROOT" ] || skip_all "no cgroup v2 mount"
 trap 'cleanup; rmdir "$CGROOT$CG" "$CGROOT$BADCG" 2>/dev/null' EXIT
 

@@ -59,7 +59,7 @@ until_ok() {
 pass() { if "$@"; then ok "$T"; else not_ok "$T" "screen:
 $(pane | sed 's/^/#   /')"; fi; }
 
-tm new-session -d -s "$S" -x 120 -y 30 "bash --norc --noprofile"
+tm new-session -d -s "$S" -x 160 -y 30 "bash --norc --noprofile"
 tm send-keys -t "$S" "PS1='$ '; clear" Enter
 PORT=$(free_ports 1)
 # with an exporter: what the view's keys filter must not change what it serves
@@ -133,7 +133,7 @@ narrow() { wait_pane "^ *PID COMM" && [ "$(pane | awk '{ if (length($0) > 70) n+
 T="resized to 70x15: still drawn, nothing wider than the screen"; pass narrow
 tm resize-window -t "$S" -x 40 -y 8
 T="resized to 40x8: says the terminal is too small"; pass wait_pane "terminal too small"
-tm resize-window -t "$S" -x 120 -y 30
+tm resize-window -t "$S" -x 160 -y 30
 T="resized back: the table returns"; pass wait_pane "^ *$A ksmload"
 
 tm send-keys -t "$S" Space
