@@ -18,7 +18,7 @@ for w in $(cat /proc/cmdline); do
 	case $w in
 	vmshell=1) setsid cttyhack sh; reboot -f ;;
 	only=*|backends=*|verbose=*|policy=*|sharing=*|domains=*|torture=*|seed=*|ops=*|\
-	stock=*) args="$args $w" ;;
+	stock=*|migexec_runs=*) args="$args $w" ;;
 	esac
 done
 echo "# guest $(uname -r) up after $(cut -d' ' -f1 /proc/uptime)s" > /dev/ttyS1
