@@ -199,10 +199,11 @@ def policy_vm_section(args):
     the built-in policy, bpf_stats on). Only when the VM kernel is built
     (make vm-kernel), or with --policy-vm=always."""
     top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    image = os.path.join(os.path.abspath(os.path.join(args.bin, "..")), "vm", "obj", "arch",
-                         "x86", "boot", "bzImage")
+    # the link tests/vm/vm.mk makes to the cached kernel (make vm-kernel)
+    image = os.path.join(os.path.abspath(os.path.join(args.bin, "..")), "vm", "kernel-patched",
+                         "bzImage")
     head = """
-KSM policy hook (kernel-patch/ 0007-0009, built-in ksm_bpf_ops policy with rules on both
+KSM policy hook (kernel-patch/ 0008-0009, built-in ksm_bpf_ops policy with rules on both
 workload cgroups), measured in the patched guest under QEMU TCG by `make vm-bench`: two
 ksmwork processes (2048 pages in 64 contents, 2048 unique pages), pages_to_scan=4000,
 sleep_millisecs=0; ABAB pairs of 20 full scans without and with the policy, each after 2
@@ -407,9 +408,23 @@ the tracer's programs, which the throughput ratios above cannot resolve below th
 - BCC (bpfcc-tools) is not run: it compiles at run time against kernel headers, which this
   kernel does not ship.
 """ + policy_vm_section(args) + advise_bench.section(args) + top_bench.section(args)
+    text += kept_sections(args.out, text)
     with open(args.out, "w") as f:
         f.write(text)
     print(text)
+
+
+def kept_sections(path, text):
+    """The sections of path that this run does not write (measured by other
+    commands, each naming its own), to keep after the new text."""
+    try:
+        with open(path) as f:
+            doc = f.read()
+    except FileNotFoundError:
+        return ""
+    made = set(re.findall(r"^## .*$", text, re.M))
+    kept = [s for s in re.split(r"\n(?=## )", doc)[1:] if s.split("\n", 1)[0] not in made]
+    return "".join("\n" + s.rstrip("\n") + "\n" for s in kept)
 
 
 if __name__ == "__main__":
