@@ -123,7 +123,8 @@ static void report_left(struct mig_pairs *p, struct batch *b, const struct ksm_e
 		memcpy(all + n, a->sets, a->n * sizeof(*all));
 		n += a->n;
 	}
-	qsort(all, n, sizeof(*all), cmp_ts);
+	if (n) /* qsort(NULL, 0) is undefined (UBSan) */
+		qsort(all, n, sizeof(*all), cmp_ts);
 	m.lossy = lossy;
 	for (size_t i = 0; i < n; i++) {
 		m.set = &all[i];

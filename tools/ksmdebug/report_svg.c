@@ -59,9 +59,13 @@ static void build(struct timeline *t, const struct replay *r)
 			t->lane[t->nr_lanes++] = k;
 	for (size_t i = 0; i < r->nr_events; i++) {
 		const struct ksm_event *e = &r->events[i];
-		size_t b = (size_t)((double)(e->ts_ns - t->t0) / t->span * (BUCKETS - 1));
+		size_t b;
 
-		if (e->kind < KSM_EV_MAX && b < BUCKETS)
+		/* a trace's timestamps are data: out of order ones fall outside */
+		if (e->ts_ns < t->t0 || e->ts_ns - t->t0 > t->span || e->kind >= KSM_EV_MAX)
+			continue;
+		b = (size_t)((double)(e->ts_ns - t->t0) / t->span * (BUCKETS - 1));
+		if (b < BUCKETS)
 			t->hist[e->kind][b]++;
 	}
 }
