@@ -165,10 +165,16 @@ print(len(moved), good, bad)
 PY
 )
 read -r moved good bad <<< "$check_pfns"
-diag "pages of the compacting process that moved $moved; events with the pagemap pfn $good, without $bad"
-[ "$moved" -gt 0 ] && [ "$good" = $((2 * moved)) ] && [ "$bad" = 0 ] &&
-	ok "pfns decoded from the ptes are pagemap's frames before (set) and after (remove)" ||
-	not_ok "pfns decoded from the ptes are pagemap's frames" "moved $moved good $good bad $bad"
+# Events the ring buffer dropped (ksmsnoop says how many when it ends) are
+# the only excuse for a moved page without its two events: a loaded
+# machine drops some, and each hides at most one.
+lost=$(sed -n 's/.* events, \([0-9]*\) lost.*/\1/p' "$TMP/mig.json.err" | tail -n 1)
+lost=${lost:-0}
+diag "pages of the compacting process that moved $moved; events with the pagemap pfn $good, without $bad; events lost $lost"
+[ "$moved" -gt 0 ] && [ "$good" -le $((2 * moved)) ] && [ "$good" -ge $((2 * moved - lost)) ] &&
+	[ "$good" -gt 0 ] && [ "$bad" = 0 ] &&
+	ok "pfns decoded from the ptes are pagemap's frames before (set) and after (remove), $lost events lost" ||
+	not_ok "pfns decoded from the ptes are pagemap's frames" "moved $moved good $good bad $bad lost $lost"
 
 n=$(awk -v p="$cpid" '($1 == "set_migration_pte" || $1 == "remove_migration_pt") && $2 == p && $3 == "python3"' "$TMP/mig.txt" | wc -l)
 [ "$n" -gt 0 ] && ok "ksmsnoop -e set_migration_pte,remove_migration_pte: $n lines of the compacting pid $cpid, comm python3" ||
