@@ -274,10 +274,11 @@ check-install: all
 # Sanitizers and fuzzing (docs/ARCHITECTURE.md, "Hostile input"): every
 # tool, unit test and fuzz harness built by clang with ASan, UBSan and
 # libFuzzer's coverage in build/san; the unit tests and the host tests of
-# hostile input run under them, then each harness FUZZ_SECONDS on its corpus.
-# Any sanitizer report (each is a file in build/san/logs) fails it.
-# `make fuzz` is the same fuzzing for longer (300 s a harness, or
-# FUZZ_SECONDS=N), its corpus kept between runs in build/san/fuzz-work.
+# hostile input run under them, then each harness replays a fixed number of
+# inputs (tests/fuzz/replay-runs) from its seeds with random seed FUZZ_SEED:
+# the same verdict on every machine.  Any sanitizer report (each is a file
+# in build/san/logs) fails it.  `make fuzz` explores: 300 s a harness (or
+# FUZZ_SECONDS=N) with random seeds, its corpus kept in build/san/fuzz-work.
 SAN_OUT := build/san
 SAN_MAKE = $(MAKE) --no-print-directory OUTPUT=$(SAN_OUT) CC=clang \
 	SANITIZE=address,undefined,fuzzer-no-link
@@ -285,7 +286,7 @@ SAN_LOGS := $(abspath $(SAN_OUT))/logs
 SAN_ENV = ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:detect_leaks=1 \
 	UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1
 SAN_HOST_TESTS ?= hostile_names hostile_files output_gone ksmsnoop_errors
-FUZZ_SECONDS ?= 8
+FUZZ_SEED ?= 1
 FUZZ_WORK := $(abspath $(SAN_OUT))/fuzz-work
 
 check-sanitize:
@@ -293,14 +294,15 @@ check-sanitize:
 	$(Q)rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
 	$(Q)$(SAN_ENV) $(SAN_MAKE) unit
 	$(Q)$(SAN_ENV) BIN=$(abspath $(SAN_OUT))/bin prove $(SAN_HOST_TESTS:%=tests/host/%.t)
-	$(Q)$(SAN_ENV) tests/fuzz/run.sh $(SAN_OUT)/fuzz $(FUZZ_SECONDS) $(FUZZ_WORK)
+	$(Q)$(SAN_ENV) tests/fuzz/run.sh -r tests/fuzz/replay-runs -s $(FUZZ_SEED) -l $(SAN_LOGS) \
+		$(SAN_OUT)/fuzz $(abspath $(SAN_OUT))/fuzz-replay
 	$(Q)n=$$(ls $(SAN_LOGS) | wc -l); echo "sanitizer reports: $$n"; \
 		[ $$n = 0 ] || { head -n 40 $(SAN_LOGS)/*; exit 1; }
 
 fuzz:
 	$(Q)$(SAN_MAKE) fuzz-bins
 	$(Q)$(SAN_ENV) tests/fuzz/run.sh $(SAN_OUT)/fuzz \
-		$(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),300) $(FUZZ_WORK)
+		$(or $(FUZZ_SECONDS),300) $(FUZZ_WORK)
 
 # Everything: unit, deploy/, install, host, sanitizers and fuzzing, then the
 # patched kernel in QEMU and the unpatched ones of the kernel matrix.

@@ -153,19 +153,24 @@ static json_t *hex(__u64 v)
 }
 
 /*
- * A merge domain id: null for never (2^64-1), a JSON integer, or above
- * 2^63-1 (which a policy may choose) a decimal string, which reads back.
+ * An unsigned 64-bit field: a JSON integer up to 2^63-1, above it (a
+ * jansson json_int_t is signed, and a trace may carry any bits) a decimal
+ * string, which rd_int() reads back.
  */
-static json_t *domain_json(__u64 v)
+static json_t *u64_json(__u64 v)
 {
 	char buf[24];
 
-	if (v == KSM_POLICY_DOMAIN_NEVER)
-		return json_null();
 	if (v <= INT64_MAX)
 		return json_integer((json_int_t)v);
 	snprintf(buf, sizeof(buf), "%llu", v);
 	return json_string(buf);
+}
+
+/* A merge domain id: null for never (2^64-1), else as any u64. */
+static json_t *domain_json(__u64 v)
+{
+	return v == KSM_POLICY_DOMAIN_NEVER ? json_null() : u64_json(v);
 }
 
 static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
@@ -196,7 +201,7 @@ static void aux_to_json(json_t *o, const struct ksm_aux_field *f, __u64 v)
 		j = domain_json(v);
 		break;
 	default:
-		j = json_integer((json_int_t)v);
+		j = u64_json(v);
 	}
 	json_object_set_new(o, f->key, j);
 }
@@ -209,18 +214,18 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 
 	if (!o)
 		return NULL;
-	json_object_set_new(o, "ts_ns", json_integer((json_int_t)e->ts_ns));
+	json_object_set_new(o, "ts_ns", u64_json(e->ts_ns));
 	json_object_set_new(o, "event", json_string(k ? k->name : "unknown"));
 	json_object_set_new(o, "source", json_string(ksm_source_name(e->source)));
 	json_object_set_new(o, "cpu", json_integer(e->cpu));
 	json_object_set_new(o, "pid", json_integer(e->pid));
 	/* names by the JSON rule of name_esc.h: "comm_bytes" when not UTF-8 */
 	name_json_setn(o, "comm", e->pid ? e->comm : NULL, sizeof(e->comm));
-	json_object_set_new(o, "cgroup_id", json_integer((json_int_t)e->cgroup_id));
+	json_object_set_new(o, "cgroup_id", u64_json(e->cgroup_id));
 	name_json_set(o, "cgroup", cgroup);
 	/* A fixed schema: pfn and err are null where the kind has none. */
 	json_object_set_new(o, "pfn", has_flag(e->kind, KSM_EVF_PFN) ?
-					      json_integer((json_int_t)e->pfn) : json_null());
+					      u64_json(e->pfn) : json_null());
 	json_object_set_new(o, "nid", e->nid >= 0 ? json_integer(e->nid) : json_null());
 	json_object_set_new(o, "err", has_flag(e->kind, KSM_EVF_ERR) ? json_integer(e->err) :
 									json_null());
@@ -235,7 +240,7 @@ json_t *ksm_event_to_json(const struct ksm_event *e, const char *cgroup)
 	if (!k)
 		return o;
 	if (k->flags & KSM_EVF_PFN2)
-		json_object_set_new(o, "new_pfn", json_integer((json_int_t)e->pfn2));
+		json_object_set_new(o, "new_pfn", u64_json(e->pfn2));
 	if (k->flags & KSM_EVF_NID2)
 		json_object_set_new(o, "new_nid", e->nid2 >= 0 ? json_integer(e->nid2) :
 								 json_null());

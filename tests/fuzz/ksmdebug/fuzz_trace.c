@@ -6,6 +6,7 @@
  * are shown text (no raw control byte but '\n'), the JSON report dumps,
  * the HTML has no raw '<' but its own tags' (the trace's strings escaped).
  */
+#define FUZZ_JANSSON
 #include "../fuzz.h"
 #include "replay.h"
 #include "report.h"

@@ -7,6 +7,7 @@
  */
 #include <jansson.h>
 
+#define FUZZ_JANSSON
 #include "../fuzz.h"
 #include "event_fmt.h"
 

@@ -335,6 +335,32 @@ static void from_json_ranges(void **state)
 	}
 }
 
+/*
+ * u64 fields with the top bit set (a cgroup id or pfn read from a hostile
+ * trace): written as decimal strings, since a JSON integer of jansson is
+ * signed, and read back to the same bits.  The fuzzer found the old
+ * writer's negative numbers, which its reader refused.
+ */
+static void u64_top_bit(void **state)
+{
+	struct ksm_event e = { .kind = KSM_EV_MIGRATE_FOLIO, .ts_ns = UINT64_MAX - 1, .cpu = 1,
+			       .cgroup_id = 0xffff888100a00000ULL, .pfn = 1ULL << 63,
+			       .pfn2 = UINT64_MAX, .nid = 0, .nid2 = 1 },
+			 back;
+	json_t *o = ksm_event_to_json(&e, NULL), *parsed;
+	char *text = json_dumps(o, JSON_COMPACT), err[128] = "";
+
+	assert_string_equal(json_string_value(json_object_get(o, "cgroup_id")),
+			    "18446612686375485440");
+	parsed = json_loads(text, 0, NULL);
+	assert_int_equal(ksm_event_from_json(parsed, &back, err, sizeof(err)), 0);
+	assert_true(back.ts_ns == e.ts_ns && back.cgroup_id == e.cgroup_id);
+	assert_true(back.pfn == e.pfn && back.pfn2 == e.pfn2);
+	free(text);
+	json_decref(o);
+	json_decref(parsed);
+}
+
 /* The text line: no control byte, the columns after COMM still line up. */
 static void text_hostile_comm(void **state)
 {
@@ -374,7 +400,7 @@ int main(void)
 		cmocka_unit_test(text_width),	   cmocka_unit_test(policy_decision),
 		cmocka_unit_test(hostile_names_round_trip), cmocka_unit_test(comm_without_nul),
 		cmocka_unit_test(from_json_ranges), cmocka_unit_test(text_hostile_comm),
-		cmocka_unit_test(migration_pte),
+		cmocka_unit_test(migration_pte),    cmocka_unit_test(u64_top_bit),
 	};
 
 	return cmocka_run_group_tests_name("event_fmt", tests, NULL, NULL);
