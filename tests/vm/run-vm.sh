@@ -42,7 +42,9 @@ start=$(date +%s)
 # mem-merge=off: QEMU marks guest RAM MADV_MERGEABLE by default, and the
 # host's ksmd (turned on by a host test running beside us) would merge it and
 # move the host's global KSM counters under that test.
-timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
+# VM_QEMU_ARGS: more options (bench-ksmd.sh's -icount), split on spaces.
+# shellcheck disable=SC2086
+timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 ${VM_QEMU_ARGS:-} \
 	-machine mem-merge=off \
 	-m "${VM_MEM:-1G}" -smp "${VM_SMP:-2}" -no-reboot \
 	-display none -monitor none \

@@ -56,6 +56,8 @@ VM_MEM ?= 1G
 VM_SMP ?= 2
 # extra words for the guest runner, e.g. VM_ARGS="only=migrate"
 VM_ARGS ?=
+# extra options for QEMU (bench-ksmd.sh: -icount)
+VM_QEMU_ARGS ?=
 VM_CC ?= gcc
 VM_CFLAGS ?= -O2 -g -Wall -Wextra -static
 
@@ -111,7 +113,7 @@ vm-initrd: $(VM_GUEST_BINS) $(VM_GUEST_BPF) vm-kselftest
 VM_SPLAT_ALLOW_stock-6.1 := WARNING: workqueue cpumask: online intersect > possible intersect
 vm-test: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
-		VM_SPLAT_ALLOW='$(VM_SPLAT_ALLOW_$(VM_FLAVOUR))' \
+		VM_SPLAT_ALLOW='$(VM_SPLAT_ALLOW_$(VM_FLAVOUR))' VM_QEMU_ARGS='$(VM_QEMU_ARGS)' \
 		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) $(VM_ARGS)
 
 # make check: the suite on each unpatched flavour of the matrix, in turn

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Merge domains of the ksm_bpf_ops series (kernel-patch/), transition by
 # transition, sourced by run.sh after lib.sh and policy.sh:
-#   run.sh domains=slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc
+#   run.sh domains=slab,kselftest,repro,emptyround,transitions,forkdeny,hotremove,cap,kfunc
 #   (domains= for none)
 # What each transition does is documented in Documentation/admin-guide/mm/
 # ksm.rst of the series ("KSM policy"); each check below says which rule of
@@ -15,6 +15,15 @@ SPLAT_RE='(WARNING:|BUG:|Oops|Kernel panic|general protection fault|Call Trace:|
 no_new_splat() {
 	dmesg -c > /tmp/dmesg.new 2>/dev/null
 	! grep -qE "$SPLAT_RE" /tmp/dmesg.new
+}
+
+# check_nosplat NAME: a check that no splat was printed since the last call
+check_nosplat() {
+	if no_new_splat; then
+		ok "$1"
+	else
+		notok "$1" "$(grep -m 3 -E "$SPLAT_RE" /tmp/dmesg.new | tr '\n' '|' | cut -c1-300)"
+	fi
 }
 
 # common_lines FILE1 FILE2: lines of FILE2 that are in FILE1 (busybox grep -f
@@ -75,8 +84,7 @@ repro_one() {	# $1: how the mm is visited again
 		check "repro (weight): weight 3 again: the mm is scanned again (1088 rmap_items)" \
 			"rmap_items $ri" "$ri" = 1088
 	fi
-	check "repro ($1): no splat (BUG in remove_rmap_item_from_tree before v2)" \
-		"$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	check_nosplat "repro ($1): no splat (BUG in remove_rmap_item_from_tree before v2)"
 	wl_stop a
 	wl_stop b
 	kset run 2
@@ -91,6 +99,46 @@ dom_repro() {
 	repro_one exit
 	repro_one weight
 	repro_one run2
+}
+
+# ---- a round that scans nothing is not a full scan --------------------------
+# The only KSM mm gets weight 0: ksmd still wakes every 10 ms and asks the
+# policy (a ksm_policy_decision of weight 0 each round), but no round may
+# start a full scan (ksm_start_scan), nor count one in full_scans.  Weight 1
+# again: full scans resume.  Deterministic: the kernel before v2 counted a
+# full scan on every wake-up, however slow the guest.
+dom_emptyround() {
+	pol_reset
+	mkdir -p /sys/fs/cgroup/w0
+	WL_CGROUP=/sys/fs/cgroup/w0 wl_start a -n 256 -c 8 -s 903
+	pa=$(wl_pid a)
+	kset run 1
+	wait_until 120 "[ \$(kstat $pa ksm_merging_pages) -eq 256 ]"
+	others=$(grep -l '^ksm_rmap_items [1-9]' /proc/[0-9]*/ksm_stat 2>/dev/null |
+		grep -v "^/proc/$pa/" | tr '\n' ' ')
+	tr_on ksm_policy_decision ksm_start_scan
+	ksmpolicy set /w0 weight 0 > /dev/null
+	# from the first round that passes the mm by ...
+	wait_until 60 "grep -q 'ksm_policy_decision:.* weight 0\$' $T/trace"
+	fs0=$(kget full_scans)
+	# ... 20 more rounds
+	wait_until 60 "[ \$(grep -c 'ksm_policy_decision:.* weight 0\$' $T/trace) -ge 21 ]"
+	fs1=$(kget full_scans)
+	tr_off > /tmp/tr.empty
+	starts=$(awk '/ksm_policy_decision:.* weight 0$/ { on = 1 } on && /ksm_start_scan:/ { n++ }
+		END { print n + 0 }' /tmp/tr.empty)
+	passes=$(grep -c 'ksm_policy_decision:.* weight 0$' /tmp/tr.empty)
+	check "emptyround: weight 0 on the only mm: $passes rounds pass it by, no full scan starts or counts" \
+		"full_scans $fs0 -> $fs1, ksm_start_scan after the first pass: $starts, other KSM mms: ${others:-none}" \
+		"$passes" -ge 21 -a "$fs1" = "$fs0" -a "$starts" = 0 -a -z "$others"
+	ksmpolicy set /w0 weight 1 > /dev/null
+	wait_scans 2
+	fs2=$(kget full_scans)
+	check "emptyround: weight 1 again: full scans resume" "full_scans $fs1 -> $fs2" "$fs2" -ge $((fs1 + 2))
+	check_nosplat "emptyround: no splat"
+	wl_stop a
+	pol_reset
+	pol_rmcg w0
 }
 
 # ---- every transition of an mm ---------------------------------------------
@@ -249,7 +297,7 @@ dom_transitions() {
 	check "transitions: exit of the last mm of a domain: the domain is freed" "ksm_domain_free $nf" \
 		"$nf" -ge 1
 
-	check "transitions: no splat" "$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	check_nosplat "transitions: no splat"
 	dom_teardown
 }
 
@@ -412,7 +460,7 @@ dom_hotremove() {
 	kset run 2
 	check "hotremove: run=2 leaves nothing" "pages_shared $(kget pages_shared) sharing $(kget pages_sharing)" \
 		"$(kget pages_shared)-$(kget pages_sharing)" = 0-0
-	check "hotremove: no splat" "$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	check_nosplat "hotremove: no splat"
 	dom_teardown
 }
 

@@ -14,7 +14,7 @@
 # The sharing audit (audit.sh): after the policy scenarios when they include
 # isolate, or as sharing=1 / sharing=0 say ("audit=" is the kernel's own)
 # Merge domain scenarios (domains.sh, domains= for none): slab kselftest
-# repro transitions forkdeny hotremove cap kfunc events (series.sh); the torture (torture.sh): torture=1
+# repro emptyround transitions forkdeny hotremove cap kfunc events (series.sh); the torture (torture.sh): torture=1
 # [seed=N] [ops=N] (default on, torture=0 for none)
 # Backends (where the events come from; the assertions are the same):
 #   tracefs   /sys/kernel/tracing/events/ksm/*, the kernel's own view
@@ -31,7 +31,7 @@ BACKENDS="tracefs,ksmsnoop,fallback"
 # the KSM policy scenarios (policy.sh), run once after the backends
 POLICY="deny,isolate,weight,custom,robust,pins,bench"
 AUDIT=auto
-DOMAINS="slab,kselftest,repro,transitions,forkdeny,hotremove,cap,kfunc,events"
+DOMAINS="slab,kselftest,repro,emptyround,transitions,forkdeny,hotremove,cap,kfunc,events"
 TORTURE=1
 STOCK="merge"
 for a in "$@"; do

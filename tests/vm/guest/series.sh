@@ -187,6 +187,6 @@ dom_events() {
 	check "events: tracefs agrees: 4 orphan removals, D freed with removed=4" "orphan $kor, domain_free $kfr" \
 		"$kor-$kfr" = 4-1
 	EV=/tmp/ev.kv
-	check "events: no splat" "$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	check_nosplat "events: no splat"
 	dom_teardown
 }

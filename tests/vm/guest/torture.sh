@@ -332,7 +332,7 @@ sc_torture() {
 	check "run=2 at the end: pages_shared 0, pages_sharing 0, no stable node, no rmap_item in the slabs" \
 		"shared $shared sharing $sharing stable nodes ${nodes:-?} rmap_items ${items:-?}" \
 		"$shared-$sharing-${nodes:-?}-${items:-?}" = 0-0-0-0
-	check "no splat" "$(head -c 300 /tmp/dmesg.new)" no_new_splat
+	check_nosplat "no splat"
 	for w in $TT_WLS e; do wl_stop $w; done
 	pol_reset
 	kset merge_across_nodes 1
