@@ -4,8 +4,8 @@
 # ksmd's throughput with CONFIG_KSM_BPF=y and no policy (flavour patched)
 # against the same kernel without the option (flavour nobpf): boots them in
 # turn (ABAB...), each boot measuring pages scanned per ksmd CPU tick
-# (domains.sh ksmdbench: median of 5 runs of 10 full scans), and prints the
-# ratio of each pair, their median, min and max.
+# (domains.sh ksmdbench: 5 runs of 10 full scans, all their pages over all
+# their ticks), and prints the ratio of each pair, their median, min and max.
 #
 # The guests run with one CPU under QEMU's -icount: the guest's clock
 # advances by 2^SHIFT ns per instruction executed, whatever the host's speed
@@ -34,8 +34,8 @@ while [ $i -lt "$PAIRS" ]; do
 	for f in patched nobpf; do
 		$MAKE --no-print-directory vm-test VM_FLAVOUR=$f VM_SMP=$smp VM_QEMU_ARGS="$qemu" \
 			VM_ARGS="only= policy= domains=ksmdbench torture=0 stock= sharing=0" > "$out/$i.$f" 2>&1
-		v=$(sed -n 's/.*BENCH ksmd pages_per_tick median \([0-9.]*\).*/\1/p' "$out/$i.$f")
-		echo "pair $i $f: ${v:-FAILED} pages per ksmd tick ($(grep -o 'runs: [0-9. ]*' "$out/$i.$f"))"
+		v=$(sed -n 's/.*BENCH ksmd pages_per_tick total \([0-9.]*\).*/\1/p' "$out/$i.$f")
+		echo "pair $i $f: ${v:-FAILED} pages per ksmd tick ($(grep -o '[0-9]* pages in [0-9]* ticks; runs: [0-9. ]*' "$out/$i.$f"))"
 		[ -n "$v" ] || tail -n 5 "$out/$i.$f"
 		eval "v_$f=\${v:-0}"
 	done

@@ -58,6 +58,9 @@ VM_SMP ?= 2
 VM_ARGS ?=
 # extra options for QEMU (bench-ksmd.sh: -icount)
 VM_QEMU_ARGS ?=
+# where a run leaves its console and TAP logs: a run of its own (the
+# benchmark) must not share a directory with a suite running beside it
+VM_RUN_DIR ?= $(VM_DIR)/$(VM_FLAVOUR)
 VM_CC ?= gcc
 VM_CFLAGS ?= -O2 -g -Wall -Wextra -static
 
@@ -114,7 +117,7 @@ VM_SPLAT_ALLOW_stock-6.1 := WARNING: workqueue cpumask: online intersect > possi
 vm-test: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
 		VM_SPLAT_ALLOW='$(VM_SPLAT_ALLOW_$(VM_FLAVOUR))' VM_QEMU_ARGS='$(VM_QEMU_ARGS)' \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) $(VM_ARGS)
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_RUN_DIR) $(VM_ARGS)
 
 # make check: the suite on each unpatched flavour of the matrix, in turn
 vm-test-stock:
@@ -135,7 +138,7 @@ vm-test-kasan:
 VM_TSC_KHZ ?= $(shell awk '/^cpu MHz/ { printf "%d", $$4 * 1000; exit }' /proc/cpuinfo)
 vm-bench: vm-kernel vm-initrd
 	$(Q)VM_TIMEOUT=$(VM_TIMEOUT) VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) only= policy=bench \
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_RUN_DIR) only= policy=bench \
 		$(if $(VM_TSC_KHZ),tsc_early_khz=$(VM_TSC_KHZ) tsc=reliable) $(VM_ARGS)
 
 # ksmd throughput with CONFIG_KSM_BPF and no policy vs without the option
@@ -145,7 +148,7 @@ vm-bench-ksmd:
 
 vm-shell: vm-kernel vm-initrd
 	$(Q)VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) VM_SHELL=1 \
-		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_DIR)/$(VM_FLAVOUR) $(VM_ARGS)
+		$(VM_TESTS)/run-vm.sh $(VM_BZIMAGE) $(VM_INITRD) $(VM_RUN_DIR) $(VM_ARGS)
 
 vm-clean:
 	$(Q)rm -rf $(VM_DIR)
