@@ -8,6 +8,7 @@
  * Part of bpf/ksm_events.bpf.c: its design note applies.
  */
 #ifdef KSM_WITH_MIGRATE
+#include "migrate_reason.bpf.h"
 #include "pte_decode.bpf.h"
 
 /*
@@ -81,7 +82,7 @@ int BPF_PROG(ksm_migrate_pages_start, int mode, int reason)
 		__sync_fetch_and_add(open, 1);
 	if (!mig_event(&e, KSM_EV_MIGRATE_PAGES_START))
 		return 0;
-	e.reason = reason;
+	e.reason = migrate_reason(reason);
 	e.aux[0] = mode;
 	e.aux[1] = disturbed_so_far();
 	ev_emit_current(&e);

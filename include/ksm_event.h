@@ -75,6 +75,25 @@ enum ksm_stale_reason {
 	KSM_STALE_MAX,
 };
 
+/*
+ * Why pages are migrated (migrate_pages_start reason): the kernel's enum
+ * migrate_reason (include/linux/migrate_mode.h), read by name with CO-RE.
+ */
+enum ksm_migrate_reason {
+	KSM_MR_COMPACTION = 0,
+	KSM_MR_MEMORY_FAILURE,
+	KSM_MR_MEMORY_HOTPLUG,
+	KSM_MR_SYSCALL,			/* migrate_pages(2), move_pages(2), cpusets */
+	KSM_MR_MEMPOLICY_MBIND,
+	KSM_MR_NUMA_MISPLACED,
+	KSM_MR_CONTIG_RANGE,
+	KSM_MR_LONGTERM_PIN,
+	KSM_MR_DEMOTION,
+	KSM_MR_DAMON,
+	KSM_MR_UNKNOWN,			/* a kernel reason this build does not know */
+	KSM_MR_MAX,
+};
+
 /* Why a swap-in needed a copy (ksm_swapin_copy reason). */
 enum ksm_copy_reason {
 	KSM_COPY_NONE = 0,		/* KSM folio still has its node: no copy */

@@ -165,7 +165,7 @@
 #define KSM_RSN_NODE_RM 1 /* enum ksm_node_remove_reason */
 #define KSM_RSN_STALE	2 /* enum ksm_stale_reason */
 #define KSM_RSN_COPY	3 /* enum ksm_copy_reason */
-#define KSM_RSN_MIGRATE 4 /* the kernel's enum migrate_reason (MR_*) */
+#define KSM_RSN_MIGRATE 4 /* enum ksm_migrate_reason (the kernel's MR_*, by name) */
 #define KSM_RES_NONE	0
 #define KSM_RES_COPY	1 /* enum ksm_copy_result */
 

@@ -34,11 +34,11 @@ static const char *const copy_results[KSM_COPY_RESULT_MAX] = {
 	"same", "new", "not_uptodate", "hwpoison", "nomem", "unknown",
 };
 
-/* The kernel's enum migrate_reason, in its order (stable since Linux 5.x). */
-static const char *const migrate_reasons[] = {
+/* enum ksm_migrate_reason: the kernel's MR_*, mapped by name (CO-RE) */
+static const char *const migrate_reasons[KSM_MR_MAX] = {
 	"compaction",	  "memory_failure", "memory_hotplug", "syscall_or_cpuset",
 	"mempolicy_mbind", "numa_misplaced", "contig_range",	  "longterm_pin",
-	"demotion",	  "damon",
+	"demotion",	  "damon",	    "unknown",
 };
 
 struct name_set {
@@ -51,7 +51,7 @@ static const struct name_set reason_sets[] = {
 	[KSM_RSN_NODE_RM] = { node_rm_reasons, KSM_NODE_RM_MAX },
 	[KSM_RSN_STALE] = { stale_reasons, KSM_STALE_MAX },
 	[KSM_RSN_COPY] = { copy_reasons, KSM_COPY_MAX },
-	[KSM_RSN_MIGRATE] = { migrate_reasons, sizeof(migrate_reasons) / sizeof(migrate_reasons[0]) },
+	[KSM_RSN_MIGRATE] = { migrate_reasons, KSM_MR_MAX },
 };
 
 static const struct name_set result_sets[] = {
