@@ -41,7 +41,8 @@ me_run() {
 	me_unwatch
 	kd_stop
 	kd_replay "$f"
-	sed 's/^/#   /' "$f.out" "$f.err" | head -n 20
+	# the bug's victims can print garbage (NULs read from a lost stack)
+	cat "$f.out" "$f.err" | tr -d '\000' | sed 's/^/#   /' | head -n 20
 }
 
 # me_named FINDINGS REPAIRED: how many of the kernel's repaired entries
